@@ -1,0 +1,1 @@
+"""Data package: read through itskg.graph.resources."""
