@@ -85,6 +85,8 @@ class Problem:
     row: int | None = None
     column: str | None = None
     severity: str = "error"  # "error" | "warning"
+    focus: str | None = None  # IRI of the resource the problem is about (SHACL focus node)
+    path: str | None = None  # property IRI (SHACL result path)
 
     def __str__(self) -> str:
         where = ":".join(

@@ -28,7 +28,6 @@ def metadata_ntriples(records: list[dict[str, Any]]) -> bytes:
           lang="en")
     w.lit(DATASET_IRI, DCT + "title", "itskg: grafo della conoscenza dell'ecosistema ITS Academy",
           lang="it")
-    w.iri(DATASET_IRI, VOID + "uriSpace", BASE + "id/") if False else None
     w.lit(DATASET_IRI, VOID + "uriSpace", BASE + "id/")
     total = 0
     for r in records:

@@ -22,7 +22,7 @@ _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 def ref(iri: str) -> str:
     """An IRI term; characters N-Triples forbids are percent-encoded."""
     if _BAD_IRI.search(iri):
-        iri = _BAD_IRI.sub(lambda m: "%%%02X" % ord(m.group()), iri)
+        iri = _BAD_IRI.sub(lambda m: f"%{ord(m.group()):02X}", iri)
     return f"<{iri}>"
 
 
