@@ -29,8 +29,10 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -53,7 +55,10 @@ __all__ = [
     "LayerRecord",
     "QueryResult",
     "Term",
+    "has_dataset_clause",
     "parse_check",
+    "parse_triples",
+    "strip_sparql_literals",
 ]
 
 log = logging.getLogger(__name__)
@@ -258,6 +263,25 @@ class QueryResult:
         return self._raw.serialize(output, _RESULT_FORMATS[fmt])
 
 
+_LEX = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+
+
+def strip_sparql_literals(sparql: str) -> str:
+    """The query text with strings, IRIs and comments blanked: keywords can be searched safely.
+
+    Hand-written because pyoxigraph does not expose its parsed query algebra.
+    """
+    return _LEX.sub(" ", sparql)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """True if the query names its own dataset (FROM / FROM NAMED)."""
+    return re.search(r"\bFROM\b", strip_sparql_literals(sparql), re.IGNORECASE) is not None
+
+
 def parse_check(data: Path | bytes, fmt: str, *, name: str) -> int:
     """Parse RDF fully in memory and return its triple count; raise a located error if bad.
 
@@ -419,7 +443,7 @@ class KnowledgeStore:
         kwargs: dict[str, Any] = {}
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        elif union:
+        elif union and not has_dataset_clause(sparql):
             kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -433,6 +457,15 @@ class KnowledgeStore:
             raise QuerySyntaxError(f"SPARQL syntax error: {err}") from err
         except OSError as err:
             raise StoreError(f"Query failed while reading {self.root}: {err}") from err
+        except RuntimeError as err:
+            if "projection" in str(err):
+                from itskg.graph.errors import QueryParameterError
+
+                raise QueryParameterError(
+                    f"{err}: a bound variable must be in the SELECT projection "
+                    "(the engine substitutes only projected variables)."
+                ) from err
+            raise
         return QueryResult(raw)
 
     def select(self, sparql: str, **kw: Any) -> list[dict[str, Term | None]]:
@@ -518,6 +551,7 @@ class KnowledgeStore:
                         f"No layer '{src}' in {self.root}. Run 'itskg sources' to list them."
                     )
             records: dict[str, Any] = {}
+            db: ox.Store | None = None
             try:
                 db = self._start_generation(new_path, fresh, replaced, records, say)
                 for ly in layers:
@@ -538,10 +572,12 @@ class KnowledgeStore:
                 db.flush()
                 say("optimising")
                 db.optimize()
-                del db
+                db = None  # closes the database before CURRENT points at it
                 manifest = {"generation": new_gen, "created": _now(), "layers": records}
                 _atomic_write(self.root / "db" / f"{new_gen}.json", json.dumps(manifest, indent=1))
-            except BaseException:
+            except BaseException as exc:
+                db = None  # close RocksDB (also held by the traceback's frames) before deleting
+                traceback.clear_frames(exc.__traceback__)
                 shutil.rmtree(new_path, ignore_errors=True)
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / "db" / f"{new_gen}.json").unlink()
@@ -724,3 +760,17 @@ def turtle_to_ntriples(data: bytes | str) -> bytes:
     buf = io.BytesIO()
     ox.serialize(ox.parse(data, ox.RdfFormat.TURTLE), buf, ox.RdfFormat.N_TRIPLES)
     return buf.getvalue()
+
+
+def parse_triples(
+    data: bytes | str | Path, fmt: str = "ttl", *, base_iri: str | None = None
+) -> Iterator[tuple[Term, Term, Term]]:
+    """Parse RDF (nt/ttl/rdf/jsonld) into neutral Terms without a store."""
+    src: Any = data.read_bytes() if isinstance(data, Path) else data
+    try:
+        for t in ox.parse(src, _FORMATS[fmt], base_iri=base_iri):
+            yield (Term.of(t.subject), Term.of(t.predicate), Term.of(t.object))  # type: ignore[misc]
+    except SyntaxError as err:
+        from itskg.graph.errors import OntologyError
+
+        raise OntologyError(f"Cannot parse {base_iri or 'RDF data'}: {err}") from err

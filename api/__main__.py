@@ -1,0 +1,5 @@
+"""python -m itskg.api: the itskg command line."""
+
+from itskg.api.cli import main
+
+main()
