@@ -1,0 +1,45 @@
+# itskg: two commands do everything on a fresh machine.
+#   make run   install, build the default graph, serve it at http://127.0.0.1:8000
+#   make test  install and run the whole test suite (what .ci/run calls)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ESCO_DIR ?= ../shared/data/esco/esco_v1.1.1_en
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# ESCO and the synthetic ecosystem are added when the ESCO export is at ESCO_DIR.
+BUILD_FLAGS ?= $(if $(wildcard $(ESCO_DIR)/skills_en.csv),--esco $(ESCO_DIR) --synthetic national,)
+
+.PHONY: help install run build serve test lint bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed  ## create .venv and install itskg with its test tools
+
+build: install  ## build the default graph (reference layer, ESCO and synthetic if available)
+	$(BIN)/itskg build $(BUILD_FLAGS)
+
+serve: install  ## serve the store at http://$(HOST):$(PORT)
+	$(BIN)/itskg serve --host $(HOST) --port $(PORT)
+
+run: build serve  ## install, build and serve: the main job
+
+lint: install  ## ruff
+	$(BIN)/ruff check .
+
+test: install lint  ## install and run every test
+	$(BIN)/pytest
+
+bench: install  ## benchmarks (writes bench/results/)
+	$(BIN)/python bench/foundation_bench.py
+
+clean:  ## remove the virtual environment
+	rm -rf $(VENV)
