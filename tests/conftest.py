@@ -31,3 +31,13 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip(f"shared reference data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the default reference layer built once per test session (read it only)."""
+    from itskg.graph.build import build
+
+    path = tmp_path_factory.mktemp("reference") / "store"
+    build(path)
+    return path

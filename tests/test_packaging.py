@@ -34,7 +34,7 @@ def test_no_generic_top_level_module_is_installed() -> None:
     files = importlib.metadata.distribution("itskg").files or []
     tops = {f.parts[0] for f in files}
     assert not tops & set(MAPPED), tops
-    code = "import importlib.util as u; print([n for n in %r if u.find_spec(n)])" % list(MAPPED)
+    code = f"import importlib.util as u; print([n for n in {list(MAPPED)!r} if u.find_spec(n)])"
     out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
