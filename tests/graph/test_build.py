@@ -33,7 +33,8 @@ def test_every_layer_has_provenance_in_the_metadata_graph(reference_store: Path)
               OPTIONAL {{ ?g dct:license ?lic }} }} }}""")
         described = {str(r["g"]) for r in rows}
         for rec in st.layers():
-            assert rec.graph in described, rec.source
+            if rec.source != "meta":  # the catalogue does not describe itself
+                assert rec.graph in described, rec.source
         lic = {str(r["g"]): r["lic"] for r in rows}
         for name in ("ateco", "nuts", "academies"):
             assert lic[graph_iri(name)] is not None, f"{name} has no licence"
