@@ -9,6 +9,7 @@ becomes the layer record. The OWL modules form the ``ontology`` layer, the SHACL
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -112,14 +113,15 @@ def build(
     t0 = time.perf_counter()
     layers = reference_layers()
     report.timings["prepare reference layers"] = time.perf_counter() - t0
-    if esco_dirs:
-        from itskg.graph.importers.esco import read_esco
+    with contextlib.ExitStack() as cleanup, KnowledgeStore.open(store_path, read_only=False) as st:
+        if esco_dirs:
+            from itskg.graph.importers.esco import read_esco
 
-        t0 = time.perf_counter()
-        say("reading ESCO")
-        layers.append(read_esco(list(esco_dirs)).layer)
-        report.timings["read ESCO"] = time.perf_counter() - t0
-    with KnowledgeStore.open(store_path, read_only=False) as st:
+            t0 = time.perf_counter()
+            say("reading ESCO")
+            esco = cleanup.enter_context(read_esco(list(esco_dirs)))
+            layers.append(esco.layer)
+            report.timings["read ESCO"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         st.replace_layers(layers, fresh=True, progress=say)
         report.timings["load + materialise"] = time.perf_counter() - t0
