@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pyoxigraph as ox
 
 from itskg.graph.resources import rule_files
+from itskg.graph.store import load_into
 
 __all__ = ["load_rules", "materialise"]
 
@@ -43,7 +44,7 @@ def materialise(db: ox.Store, graph: str, rules: Sequence[str] | None = None) ->
             if fresh:
                 buf = io.BytesIO()
                 ox.serialize(fresh, buf, ox.RdfFormat.N_TRIPLES)
-                db.bulk_load(buf.getvalue(), ox.RdfFormat.N_TRIPLES, to_graph=g)
+                load_into(db, buf.getvalue(), ox.RdfFormat.N_TRIPLES, g)
         new = sum(1 for _ in db.quads_for_pattern(None, None, None, g))
         if new == count:
             break
