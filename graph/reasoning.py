@@ -2,16 +2,19 @@
 
 The store does no reasoning. The rules in ontology/rules/*.rq are SPARQL CONSTRUCT queries
 (property chains, inverses, sub-property and sub-class closure over itskg terms, the defined
-skill classes); they run in file-name order over the union of all layers, and each rule's
-output is added to the ``inferred`` graph before the next rule runs, so later rules see it.
-Two rounds reach the fixpoint for the shipped rules (chains feed sub-properties feed classes);
-the loop stops early when a round adds nothing.
+skill classes). They run once each, in file-name order, over the union of all layers; each
+rule's output is added to the ``inferred`` graph before the next rule runs, so later rules see
+it. The files are layered so that one pass reaches the fixpoint (chains, then inverses, then
+sub-properties, then skill classes, then sub-classes); a test checks that a second pass adds
+nothing. Triples that a layer already states are removed from ``inferred`` at the end, since
+the union default graph is a bag and would otherwise count them twice.
 """
 
 from __future__ import annotations
 
-import io
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -20,8 +23,6 @@ from itskg.graph.store import load_into
 
 __all__ = ["load_rules", "materialise"]
 
-MAX_ROUNDS = 3
-
 
 def load_rules() -> list[str]:
     """The shipped CONSTRUCT rules, in file-name order."""
@@ -29,24 +30,20 @@ def load_rules() -> list[str]:
 
 
 def materialise(db: ox.Store, graph: str, rules: Sequence[str] | None = None) -> int:
-    """Run ``rules`` to a fixpoint, writing new triples into ``graph``; return its size."""
+    """Run ``rules`` once each in order, writing into ``graph``; return its size."""
     rules = load_rules() if rules is None else list(rules)
     g = ox.NamedNode(graph)
-    count = 0
-    for _ in range(MAX_ROUNDS):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "rule.nt"
         for rule in rules:
-            # Only triples not already stated anywhere: the union default graph is a bag,
-            # so a restated triple would be counted twice by COUNT(*) queries.
-            fresh = [
-                t for t in db.query(rule, use_default_graph_as_union=True)
-                if next(db.quads_for_pattern(t.subject, t.predicate, t.object), None) is None
-            ]
-            if fresh:
-                buf = io.BytesIO()
-                ox.serialize(fresh, buf, ox.RdfFormat.N_TRIPLES)
-                load_into(db, buf.getvalue(), ox.RdfFormat.N_TRIPLES, g)
-        new = sum(1 for _ in db.quads_for_pattern(None, None, None, g))
-        if new == count:
-            break
-        count = new
-    return count
+            with out.open("wb") as fh:
+                ox.serialize(db.query(rule, use_default_graph_as_union=True), fh,
+                             ox.RdfFormat.N_TRIPLES)
+            if out.stat().st_size:
+                load_into(db, out, ox.RdfFormat.N_TRIPLES, g)
+    db.update(
+        f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+        f"GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }}"
+    )
+    count = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    return int(next(iter(db.query(count)))["n"].value)
