@@ -105,9 +105,11 @@ def build(
     from itskg.graph.build import build as run_build
 
     s = _settings(store)
-    scale: str | int | None = synthetic
-    if synthetic is not None and synthetic.isdigit():
-        scale = int(synthetic)
+    scale: str | int | None = None
+    if synthetic is not None:
+        from itskg.graph.synth import parse_scale
+
+        scale = parse_scale(synthetic)
     report = run_build(s.store, esco_dirs=esco or [], synthetic=scale, seed=seed,
                        progress=_progress())
     out.print(_layers_table(report.records, f"Store {s.store} (generation {report.generation})"))
@@ -387,13 +389,11 @@ def synth(
 ) -> None:
     """Generate the labelled synthetic ecosystem layer over the real reference layer."""
     from itskg.graph.store import KnowledgeStore
-    from itskg.graph.synth import synthesize
+    from itskg.graph.synth import build_synthetic, parse_scale
 
     s = _settings(store)
-    say = _progress()
     with KnowledgeStore.open(s.store, read_only=False) as st:
-        layer = synthesize(st, scale=int(scale) if scale.isdigit() else scale, seed=seed)
-        (record,) = st.replace_layers([layer], progress=say)
+        record = build_synthetic(st, scale=parse_scale(scale), seed=seed, progress=_progress())
     out.print(f"[green]synthetic layer[/]: {record.triples:,} triples into {record.graph}")
 
 

@@ -126,15 +126,12 @@ def build(
         st.replace_layers(layers, fresh=True, progress=say)
         report.timings["load + materialise"] = time.perf_counter() - t0
         if synthetic is not None:
-            from itskg.graph.synth import synthesize
+            from itskg.graph.synth import build_synthetic
 
             t0 = time.perf_counter()
-            say(f"generating synthetic layer (scale={synthetic}, seed={seed})")
-            layer = synthesize(st, scale=synthetic, seed=seed)
-            report.timings["generate synthetic"] = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            st.replace_layers([layer], progress=say)
-            report.timings["load synthetic"] = time.perf_counter() - t0
+            say(f"synthetic layer (scale={synthetic}, seed={seed})")
+            build_synthetic(st, scale=synthetic, seed=seed, progress=say)
+            report.timings["synthetic layer"] = time.perf_counter() - t0
         report.records = st.layers()
         report.generation = st.generation
     return report
