@@ -1,0 +1,62 @@
+"""The FastAPI application: ``create_app(settings)``; nothing is built at import time.
+
+The lifespan starts the query executor (worker processes over ``settings.store``) and stops
+it on shutdown. Every error is rendered in one JSON shape (see ``itskg.api.errors``).
+To add a router, append it to ``routers`` in ``create_app``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from itskg.api.errors import install_error_handlers
+from itskg.api.routes import meta, sparql
+from itskg.graph.config import Settings
+from itskg.graph.executor import QueryExecutor
+
+__all__ = ["create_app"]
+
+EXPOSED_HEADERS = ["X-ITSKG-Truncated", "X-ITSKG-Row-Cap", "X-ITSKG-Rows"]
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """A new app serving the store at ``settings.store``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        executor = await run_in_threadpool(
+            QueryExecutor, settings.store, workers=settings.query_workers,
+            timeout=settings.query_timeout, max_rows=settings.max_rows,
+        )
+        app.state.executor = executor
+        try:
+            yield
+        finally:
+            app.state.executor = None
+            await run_in_threadpool(executor.close)
+
+    app = FastAPI(
+        title="itskg",
+        description="Knowledge graph of the Italian ITS Academy ecosystem: SPARQL 1.1 endpoint "
+        "at /sparql, VoID at /.well-known/void.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.executor = None
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type", "Authorization"],
+        expose_headers=EXPOSED_HEADERS,
+    )
+    routers = [sparql.router, meta.router]  # add a router: one more item here
+    for router in routers:
+        app.include_router(router)
+    return app

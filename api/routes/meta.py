@@ -1,0 +1,107 @@
+"""Endpoint metadata: the SPARQL service description, VoID and a health check.
+
+- ``GET /sparql`` without a query: SPARQL 1.1 Service Description (``sd:``), built here and
+  converted by rdflib (a few dozen triples) to the negotiated format.
+- ``GET /.well-known/void``: the store's metadata graph (DCAT, PROV, VoID, one
+  ``void:subset`` per layer) plus ``void:sparqlEndpoint``, served by the query workers.
+- ``GET /health``: ``{"ok": true, "generation": ..., "workers": N}`` after a trivial query.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request, Response
+
+from itskg.api.deps import ExecutorDep, SettingsDep
+from itskg.api.formats import choose_format
+from itskg.graph.config import Settings
+from itskg.graph.executor import GRAPH_FORMATS, QueryExecutor
+from itskg.graph.metadata import DATASET_IRI
+from itskg.graph.namespaces import META_GRAPH, PREFIXES
+
+__all__ = ["endpoint_url", "router", "service_description", "service_description_turtle"]
+
+router = APIRouter(tags=["meta"])
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+_RESULT_FORMAT_IRIS = [
+    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+    "Turtle", "N-Triples", "JSON-LD", "RDF_XML",
+]
+_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+
+
+def endpoint_url(settings: Settings) -> str:
+    """The public URL of the SPARQL endpoint (from ITSKG_BASE_URL)."""
+    return settings.base_url.rstrip("/") + "/sparql"
+
+
+async def _graphs(executor: QueryExecutor) -> list[tuple[str, int | None]]:
+    q = (f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ <{DATASET_IRI}> "
+         f"<{PREFIXES['void']}subset> ?g OPTIONAL {{ ?g <{PREFIXES['void']}triples> ?n }} }} }}"
+         " ORDER BY ?g")
+    rows = json.loads((await executor.arun(q, "json")).body)["results"]["bindings"]
+    out = [(r["g"]["value"], int(r["n"]["value"]) if "n" in r else None) for r in rows]
+    return [*out, (META_GRAPH, None)]
+
+
+def service_description_turtle(endpoint: str, graphs: list[tuple[str, int | None]],
+                               update: bool) -> str:
+    """The service description of ``endpoint`` as Turtle."""
+    langs = "sd:SPARQL11Query" + (", sd:SPARQL11Update" if update else "")
+    fmts = ", ".join(f"<http://www.w3.org/ns/formats/{f}>" for f in _RESULT_FORMAT_IRIS)
+    named = "".join(
+        f" ;\n  sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ; sd:graph [ a sd:Graph"
+        + (f" ; void:triples {n}" if n is not None else "") + " ] ]"
+        for g, n in graphs
+    )
+    return f"""@prefix sd: <{SD}> .
+@prefix void: <{PREFIXES['void']}> .
+@prefix dct: <{PREFIXES['dct']}> .
+
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  dct:title "itskg SPARQL endpoint"@en, "Endpoint SPARQL di itskg"@it ;
+  sd:supportedLanguage {langs} ;
+  sd:resultFormat {fmts} ;
+  sd:feature sd:UnionDefaultGraph ;
+  sd:defaultDataset <{endpoint}#dataset> .
+
+<{endpoint}#dataset> a sd:Dataset ;
+  dct:source <{DATASET_IRI}> ;
+  sd:defaultGraph [ a sd:Graph ;
+    dct:description "The union of all named graphs (layers)."@en ]{named} .
+"""
+
+
+async def service_description(request: Request, executor: QueryExecutor, settings: Settings,
+                              format_param: str | None) -> Response:
+    """The service description in the negotiated RDF format."""
+    fmt = choose_format(True, request.headers.get("accept"), format_param)
+    graphs = await _graphs(executor)
+    ttl = service_description_turtle(endpoint_url(settings), graphs, bool(settings.admin_token))
+    if fmt == "turtle":
+        body = ttl.encode()
+    else:
+        import rdflib
+
+        body = rdflib.Graph().parse(data=ttl, format="turtle").serialize(
+            format=_RDFLIB_FORMATS[fmt], encoding="utf-8")
+    return Response(body, media_type=GRAPH_FORMATS[fmt], headers={"Vary": "Accept"})
+
+
+@router.get("/.well-known/void", summary="VoID description of the knowledge graph")
+async def void(request: Request, executor: ExecutorDep, settings: SettingsDep,
+               format: str | None = None) -> Response:
+    fmt = choose_format(True, request.headers.get("accept"), format)
+    q = (f"CONSTRUCT {{ ?s ?p ?o . <{DATASET_IRI}> <{PREFIXES['void']}sparqlEndpoint> "
+         f"<{endpoint_url(settings)}> }} WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")
+    res = await executor.arun(q, fmt)
+    return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
+
+
+@router.get("/health", summary="Liveness and store generation")
+async def health(executor: ExecutorDep) -> dict[str, object]:
+    res = await executor.arun("ASK {}", "json")
+    return {"ok": True, "generation": res.generation, "workers": len(executor.pids)}

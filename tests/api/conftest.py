@@ -1,0 +1,121 @@
+"""A real itskg server on 127.0.0.1 (uvicorn in a thread) over a small store built here."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from itskg.api.app import create_app
+from itskg.graph.config import Settings
+from itskg.graph.namespaces import graph_iri
+from itskg.graph.rdfwriter import NTriplesWriter
+from itskg.graph.store import KnowledgeStore, Layer
+
+EX = "http://example.org/"
+ADMIN_TOKEN = "s3cret-token"
+COMPANIES = 1200  # 3 triples each: enough for a cartesian product that never ends
+MAX_ROWS = 1000
+
+
+def _academies() -> bytes:
+    w = NTriplesWriter()
+    for i in range(20):
+        s = f"{EX}academy/{i}"
+        w.iri(s, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"{EX}Academy")
+        w.lit(s, f"{EX}name", f"Academy {i}", lang="it")
+        w.lit(s, f"{EX}rank", i)
+    # tricky literals for serialisers: comma, quote, tab, newline, non-ASCII, SERVICE word
+    w.lit(f"{EX}academy/0", f"{EX}note", 'a, "quoted"\tvalue\nwith SERVICE and àèì')
+    return w.to_bytes()
+
+
+def _companies() -> bytes:
+    w = NTriplesWriter()
+    for i in range(COMPANIES):
+        s = f"{EX}company/{i}"
+        w.iri(s, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type", f"{EX}Company")
+        w.lit(s, f"{EX}name", f"Company {i}")
+        w.iri(s, f"{EX}memberOf", f"{EX}academy/{i % 20}")
+    return w.to_bytes()
+
+
+def build_store(root: Path) -> Path:
+    with KnowledgeStore.open(root, read_only=False) as st:
+        st.replace_layers([
+            Layer("academies", "Test academies", _academies(), license="CC-BY-4.0"),
+            Layer("companies", "Test companies", _companies(), kind="synthetic"),
+            Layer("scratch", "Disposable layer", f"<{EX}x> <{EX}y> <{EX}z> .".encode()),
+        ], rules=[])
+    return root
+
+
+ACADEMIES_G = graph_iri("academies")
+COMPANIES_G = graph_iri("companies")
+SCRATCH_G = graph_iri("scratch")
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: FastAPI
+    settings: Settings
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "/sparql"
+
+
+def _start(settings: Settings) -> tuple[LiveServer, uvicorn.Server, threading.Thread]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    settings = settings.model_copy(update={"base_url": url})
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    return LiveServer(url, app, settings), server, thread
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A server over a 3-layer store: timeout 1.5 s, 2 workers, row cap 1000, admin token."""
+    store = build_store(tmp_path_factory.mktemp("api") / "store")
+    settings = Settings(store=store, query_timeout=1.5, query_workers=2, max_rows=MAX_ROWS,
+                        admin_token=ADMIN_TOKEN, cors_origins=["https://example.net"])
+    srv, server, thread = _start(settings)
+    yield srv
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def live_factory(tmp_path: Path) -> Iterator:
+    """Start extra servers (own store) for tests that change data or settings."""
+    started: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def make(**kw: object) -> LiveServer:
+        store = build_store(tmp_path / f"store{len(started)}")
+        srv, server, thread = _start(Settings(store=store, **kw))  # type: ignore[arg-type]
+        started.append((server, thread))
+        return srv
+
+    yield make
+    for server, thread in started:
+        server.should_exit = True
+        thread.join(10)
+
