@@ -410,9 +410,12 @@ def serve(
 
     Example: itskg serve --port 8000
     """
+    import os
+
     from itskg.api.server import serve as run_server
 
-    s = _settings(store, query_timeout=timeout)
+    base_url = None if "ITSKG_BASE_URL" in os.environ else f"http://{host}:{port}"
+    s = _settings(store, query_timeout=timeout, base_url=base_url)
     run_server(s, host=host, port=port)
 
 
