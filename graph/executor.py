@@ -701,6 +701,9 @@ class QueryExecutor:
             finally:
                 timer.cancel()
                 loop.remove_reader(fd)
+                # uvloop's add_reader leaves the fd non-blocking: a large answer would then
+                # fail in recv() with EAGAIN.
+                os.set_blocking(fd, True)
         except TimeoutError:
             raise self._timed_out(w) from None
         except asyncio.CancelledError:  # client went away: the worker may be mid-query
