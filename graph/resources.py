@@ -8,6 +8,7 @@ from importlib.resources.abc import Traversable
 __all__ = [
     "data_files",
     "ontology_files",
+    "projection_files",
     "query_files",
     "rule_files",
     "shape_files",
@@ -48,3 +49,8 @@ def rule_files() -> list[Traversable]:
 def query_files() -> list[Traversable]:
     """The named query catalogue (queries/*.rq)."""
     return _ttl("itskg.queries", ".rq")
+
+
+def projection_files() -> list[Traversable]:
+    """The declared network projections (queries/projections/*.yaml)."""
+    return _ttl("itskg.queries.projections", ".yaml")

@@ -1,0 +1,1 @@
+"""Data package: network projections, read through itskg.graph.resources."""
