@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from itskg.api.errors import install_error_handlers
 from itskg.api.routes import meta, sparql
+from itskg.api.routes import queries as query_routes
 from itskg.graph.config import Settings
 from itskg.graph.executor import QueryExecutor
 
@@ -59,4 +60,5 @@ def create_app(settings: Settings) -> FastAPI:
     routers = [sparql.router, meta.router]  # add a router: one more item here
     for router in routers:
         app.include_router(router)
+    query_routes.register(app)  # one documented operation per named query
     return app
