@@ -1,0 +1,1 @@
+"""Data package: Jinja2 templates of the web explorer."""
