@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from itskg.graph.config import Settings
@@ -58,7 +59,7 @@ def _handle(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ItskgError as e:
-            err.print(f"[bold red]error[/]: {e}", markup=True, highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
             raise typer.Exit(e.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -68,7 +69,7 @@ def _progress() -> Callable[[str], None]:
     start = time.perf_counter()
 
     def say(msg: str) -> None:
-        err.print(f"[dim]{time.perf_counter() - start:7.1f}s[/] {msg}", highlight=False)
+        err.print(f"[dim]{time.perf_counter() - start:7.1f}s[/] {escape(msg)}", highlight=False)
 
     return say
 
@@ -290,9 +291,9 @@ def validate(
     with KnowledgeStore.open(s.store) as st:
         report = validate_store(st, sources=source)
     for p in report.errors:
-        out.print(f"[red]violation[/] {p}", highlight=False)
+        out.print(f"[red]violation[/] {escape(str(p))}", highlight=False)
     for p in report.warnings[:max_warnings]:
-        out.print(f"[yellow]warning[/] {p}", highlight=False)
+        out.print(f"[yellow]warning[/] {escape(str(p))}", highlight=False)
     if len(report.warnings) > max_warnings:
         out.print(f"... and {len(report.warnings) - max_warnings} more warning(s)")
     out.print(f"{len(report.errors)} violation(s), {len(report.warnings)} warning(s) "
@@ -325,7 +326,7 @@ def import_(
             from itskg.graph.importers.esco import import_esco
 
             record, report = import_esco(st, path, progress=_esco_progress())
-            err.print(str(report))
+            err.print(escape(str(report)), highlight=False)
         else:
             from itskg.graph.importers.pipeline import import_table
 
@@ -334,7 +335,7 @@ def import_(
             res = import_table(st, kind, path[0], strict=strict, source=source, sheet=sheet,
                                progress=_progress())
             for w in res.warnings[:50]:
-                err.print(f"[yellow]warning[/] {w}", highlight=False)
+                err.print(f"[yellow]warning[/] {escape(str(w))}", highlight=False)
             if len(res.warnings) > 50:
                 err.print(f"... and {len(res.warnings) - 50} more warning(s)")
             record = res.record

@@ -56,3 +56,19 @@ def test_stats_and_sources(reference_store: Path) -> None:
 def test_remove_refuses_core_layers(reference_store: Path) -> None:
     code, _, err = run("remove", "--store", str(reference_store), "ontology")
     assert code == 2 and "itskg build" in err
+
+
+def test_a_bad_import_lists_every_problem_with_its_column(reference_store: Path) -> None:
+    bad = Path(__file__).parent / "data" / "csv" / "companies_bad.csv"
+    code, _, err = run("import", "companies", str(bad), "--store", str(reference_store))
+    assert code == 6
+    assert "nothing was written" in err
+    assert "companies_bad.csv:3 [ateco]: error: unknown ATECO 2025 code" in err
+    assert "did you mean" in err
+
+
+def test_template_prints_headers_and_an_example(tmp_path: Path) -> None:
+    code, out, _ = run("template", "companies")
+    assert code == 0 and out.splitlines()[0].startswith("id,") and len(out.splitlines()) == 2
+    code, _, err = run("template", "nonsense")
+    assert code == 6 and "companies" in err
