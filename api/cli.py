@@ -182,7 +182,6 @@ def query(
 
     Example: itskg query "SELECT ?a WHERE { ?a a itskg:ITSAcademy } LIMIT 5"
     """
-    from itskg.graph.namespaces import sparql_prefixes
     from itskg.graph.store import KnowledgeStore
 
     s = _settings(store)
@@ -200,10 +199,7 @@ def query(
         else:
             if not sparql:
                 raise ConfigError("Give a SPARQL query (text, @FILE or -) or --name NAME.")
-            text = _read_query(sparql)
-            if "prefix" not in text.lower():
-                text = sparql_prefixes() + text
-            result = st.query(text)
+            result = st.query(_read_query(sparql))
         _print_result(result, fmt, limit)
 
 

@@ -47,7 +47,7 @@ from itskg.graph.errors import (
     StoreError,
     StoreLockedError,
 )
-from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, graph_iri
+from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, graph_iri
 
 __all__ = [
     "KnowledgeStore",
@@ -436,11 +436,12 @@ class KnowledgeStore:
     ) -> QueryResult:
         """Run a SPARQL 1.1 query.
 
-        Without ``default_graphs`` the default graph is the union of every layer.
+        Without ``default_graphs`` the default graph is the union of every layer. The prefixes
+        of ``namespaces.PREFIXES`` (itskg:, skos:, org:, ...) need no PREFIX declaration.
         ``bindings`` maps variable names to values (str IRIs wrapped with ``iri()``,
         or Python str/int/float/bool), substituted by the engine, never pasted into text.
         """
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"prefixes": PREFIXES}  # predeclared, as Virtuoso does
         if default_graphs:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif union and not has_dataset_clause(sparql):
