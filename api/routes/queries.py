@@ -12,7 +12,8 @@ Results are content-negotiated (Accept header, or ``?format=json|rows|csv|tsv|xm
 application/sparql-results+json (default), application/json (a list of row objects),
 text/csv, text/tab-separated-values, application/sparql-results+xml.
 Errors: ``{"ok": false, "error": ..., "type": ..., "status": ...}`` with 400 for a bad
-parameter, 404 for an unknown query, 406 for an unacceptable media type, 504 for a timeout.
+parameter, 404 for an unknown query, 406 for an unacceptable media type, 503 for a timeout
+(as at /sparql).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -58,7 +60,7 @@ _SCHEMA = {
     "year": {"type": "string", "pattern": "^[0-9]{4}$"},
     "code": {"type": "string"},
 }
-_STATUS = {QueryParameterError: 400, UnknownQueryError: 404, QueryTimeoutError: 504,
+_STATUS = {QueryParameterError: 400, UnknownQueryError: 404, QueryTimeoutError: 503,
            StoreError: 503}
 
 
@@ -170,10 +172,23 @@ def _answer(request: Request, q: NamedQuery, fmt: str) -> tuple[bytes, str]:
     state = request.app.state
     executor = getattr(state, "executor", None)
     if executor is not None:
+        root = Path(executor.store_path)
+        try:
+            gen = (root / "CURRENT").read_text().strip()
+        except OSError:
+            gen = None
+        key = (str(root), gen, q.name, tuple(sorted(raw.items())), fmt)
+        with _cache_lock:
+            if gen is not None and key in _cache:
+                _cache.move_to_end(key)
+                return _cache[key]
         bindings = bind_params(q, raw, store=_ExecutorAsk(executor))  # type: ignore[arg-type]
         res = executor.run(inline_bindings(q.text, bindings), "json" if fmt == "rows" else fmt)
         body = _rows_from_sparql_json(res.body) if fmt == "rows" else res.body
-        return body, RESULT_MEDIA[fmt]
+        out = (body, RESULT_MEDIA[fmt])
+        if gen is not None and res.generation == gen and not res.truncated:
+            _remember(key, out)
+        return out
     store = getattr(state, "store", None)
     if store is None:
         raise StoreError("The server has no store open (app.state.store is not set).")
@@ -187,11 +202,16 @@ def _answer(request: Request, q: NamedQuery, fmt: str) -> tuple[bytes, str]:
     bindings = bind_params(q, raw, store=store)
     body = format_rows(store.query(q.text, bindings=bindings), fmt)
     out = (body, RESULT_MEDIA[fmt])
+    _remember(key, out)
+    return out
+
+
+def _remember(key: tuple[Any, ...], out: tuple[bytes, str]) -> None:
+    """Keep an answer for its store generation (the store is immutable between commits)."""
     with _cache_lock:
         _cache[key] = out
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return out
 
 
 def _respond(request: Request, name: str) -> Response:
