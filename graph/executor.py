@@ -37,23 +37,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
 import io
-import json
 import logging
 import multiprocessing as mp
 import os
 import queue
-import re
 import select
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
-from xml.sax.saxutils import escape, quoteattr
 
 from itskg.graph.errors import (
     ItskgError,
@@ -64,8 +59,16 @@ from itskg.graph.errors import (
     QueryTimeoutError,
     StoreError,
 )
-from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, ONTOLOGY
-from itskg.graph.store import KnowledgeStore, Term
+from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH
+from itskg.graph.sparqlresults import (  # re-exported
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    TRUNCATED_LINK,
+    _trim,
+    serialize_rows,
+)
+from itskg.graph.sparqlscan import QueryInfo, UpdatePlan, scan_query, scan_update  # re-exported
+from itskg.graph.store import KnowledgeStore
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -82,329 +85,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: format key -> media type (SELECT/ASK results, then CONSTRUCT/DESCRIBE graphs)
-RESULT_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-}
-GRAPH_FORMATS = {
-    "turtle": "text/turtle; charset=utf-8",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-TRUNCATED_LINK = ONTOLOGY + "truncated"
-
-# ------------------------------------------------------------------------- scanning
-_TOKEN = re.compile(
-    r"""(?P<ws>\s+)|(?P<comment>\#[^\n\r]*)
-    |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-        |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<var>[?$]\w+)|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    |(?P<pname>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*)|(?P<word>[A-Za-z]\w*)|(?P<num>\d+)
-    |(?P<other>.)""",
-    re.X | re.S,
-)
-_QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
-
-
-@dataclass
-class QueryInfo:
-    """What ``scan_query`` found: the form, the dataset IRIs, the top-level LIMIT."""
-
-    form: str  # select | ask | construct | describe | update | unknown
-    from_graphs: list[str] = field(default_factory=list)
-    from_named_graphs: list[str] = field(default_factory=list)
-    limit: int | None = None
-    limit_span: tuple[int, int] | None = None  # where the LIMIT number is in the text
-    values_at: int | None = None  # offset of a top-level (trailing) VALUES block
-
-    @property
-    def is_graph(self) -> bool:
-        return self.form in {"construct", "describe"}
-
-    def capped(self, text: str, cap: int) -> str | None:
-        """``text`` with its top-level LIMIT set to ``cap + 1`` (None: SELECT already small)."""
-        if self.form != "select" or (self.limit is not None and self.limit <= cap):
-            return None
-        if self.limit_span is not None:
-            a, b = self.limit_span
-            return f"{text[:a]}{cap + 1}{text[b:]}"
-        at = len(text) if self.values_at is None else self.values_at
-        return f"{text[:at]}\nLIMIT {cap + 1}\n{text[at:]}"
-
-
-def _tokens(text: str) -> list[tuple[str, str, int]]:
-    """Significant tokens as (kind, text, offset); whitespace and comments dropped."""
-    return [(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)
-            if m.lastgroup not in {"ws", "comment"}]
-
-
-def _resolve(kind: str, tok: str, prefixes: dict[str, str], base: str | None) -> str:
-    if kind == "iri":
-        iri = tok[1:-1]
-        return urljoin(base, iri) if base and ":" not in iri else iri
-    pfx, _, local = tok.rstrip(".").partition(":")
-    if pfx not in prefixes:
-        raise QueryParameterError(f"The prefix '{pfx}:' in '{tok}' is not declared.")
-    return prefixes[pfx] + local
-
-
-def _refuse_remote(tokens: list[tuple[str, str, int]]) -> None:
-    for kind, tok, _ in tokens:
-        if kind == "word" and tok.upper() == "SERVICE":
-            raise QueryRefusedError(
-                "SERVICE (federated query) is not allowed on this endpoint: it would make the "
-                "server fetch data from another site. Run the federated query on your own "
-                "client, or query this endpoint and the other one separately."
-            )
-        if kind == "word" and tok.upper() == "LOAD":
-            raise QueryRefusedError(
-                "LOAD is not allowed: this endpoint never fetches remote data. "
-                "Add data with 'itskg import' instead."
-            )
-
-
-def scan_query(text: str) -> QueryInfo:
-    """Tokenize a SPARQL query: its form and FROM graphs; refuse SERVICE and LOAD.
-
-    >>> scan_query('SELECT * FROM <urn:g> { ?s ?p "SERVICE" }').from_graphs
-    ['urn:g']
-    """
-    toks = _tokens(text)
-    _refuse_remote(toks)
-    prefixes: dict[str, str] = {}
-    base: str | None = None
-    info = QueryInfo("unknown")
-    depth, i, end = 0, 0, ("", "", len(text))
-    while i < len(toks):
-        kind, tok, pos = toks[i]
-        up = tok.upper() if kind == "word" else ""
-        nxt = toks[i + 1] if i + 1 < len(toks) else end
-        if kind == "other":
-            depth += {"{": 1, "}": -1}.get(tok, 0)
-        elif up == "PREFIX" and nxt[0] == "pname" and i + 2 < len(toks) and toks[i + 2][0] == "iri":
-            prefixes[nxt[1][:-1]] = _resolve("iri", toks[i + 2][1], {}, base)
-            i += 3
-            continue
-        elif up == "BASE" and nxt[0] == "iri":
-            base = _resolve("iri", nxt[1], {}, base)
-        elif info.form == "unknown" and up:
-            info.form = up.lower() if up in _QUERY_FORMS else "update"
-        elif up == "FROM":
-            named = nxt[0] == "word" and nxt[1].upper() == "NAMED"
-            j = i + (2 if named else 1)
-            if j < len(toks) and toks[j][0] in {"iri", "pname"}:
-                iri = _resolve(toks[j][0], toks[j][1], prefixes, base)
-                (info.from_named_graphs if named else info.from_graphs).append(iri)
-        elif depth == 0 and up == "LIMIT" and nxt[0] == "num":
-            info.limit, info.limit_span = int(nxt[1]), (nxt[2], nxt[2] + len(nxt[1]))
-        elif depth == 0 and up == "VALUES" and info.values_at is None:
-            info.values_at = pos
-        i += 1
-    return info
-
-
-@dataclass
-class UpdatePlan:
-    """A SPARQL Update split into what the store can apply and what it cannot."""
-
-    drop_graphs: list[tuple[str, bool]] = field(default_factory=list)  # (graph IRI, silent)
-    unsupported: list[str] = field(default_factory=list)  # first keyword of each other operation
-
-
-def scan_update(text: str) -> UpdatePlan:
-    """Read an update: ``DROP|CLEAR [SILENT] GRAPH <g>`` operations can be applied, others not.
-
-    LOAD and SERVICE raise ``QueryRefusedError``.
-    """
-    toks = _tokens(text)
-    _refuse_remote(toks)
-    prefixes: dict[str, str] = {}
-    base: str | None = None
-    plan = UpdatePlan()
-    ops: list[list[tuple[str, str]]] = [[]]
-    for kind, tok, _ in toks:
-        if kind == "other" and tok == ";":
-            ops.append([])
-        else:
-            ops[-1].append((kind, tok))
-    for op in ops:
-        while len(op) >= 2 and op[0][0] == "word" and op[0][1].upper() in {"PREFIX", "BASE"}:
-            if op[0][1].upper() == "BASE":
-                base = _resolve("iri", op[1][1], {}, base)
-                op = op[2:]
-            elif len(op) >= 3:
-                prefixes[op[1][1][:-1]] = _resolve("iri", op[2][1], {}, base)
-                op = op[3:]
-            else:
-                break
-        if not op:
-            continue
-        words = [t.upper() for k, t in op if k == "word"]
-        silent = len(words) > 1 and words[1] == "SILENT"
-        shape = [k for k, _ in op]
-        if words[:1] in (["DROP"], ["CLEAR"]) and shape[-1] in {"iri", "pname"} and (
-                words[1 + silent: 2 + silent] == ["GRAPH"] and len(op) == 3 + silent):
-            plan.drop_graphs.append((_resolve(op[-1][0], op[-1][1], prefixes, base), silent))
-        else:
-            plan.unsupported.append(words[0] if words else op[0][1])
-    return plan
-
-
-# ------------------------------------------------------------------- serialising rows
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def _json_term(t: Term) -> dict[str, str]:
-    if t.kind == "iri":
-        return {"type": "uri", "value": t.value}
-    if t.kind == "bnode":
-        return {"type": "bnode", "value": t.value}
-    d = {"type": "literal", "value": t.value}
-    if t.lang:
-        d["xml:lang"] = t.lang
-    elif t.datatype and t.datatype not in (_XSD_STRING, _LANG_STRING):
-        d["datatype"] = t.datatype
-    return d
-
-
-def _xml_term(t: Term) -> str:
-    if t.kind == "iri":
-        return f"<uri>{escape(t.value)}</uri>"
-    if t.kind == "bnode":
-        return f"<bnode>{escape(t.value)}</bnode>"
-    if t.lang:
-        return f"<literal xml:lang={quoteattr(t.lang)}>{escape(t.value)}</literal>"
-    if t.datatype and t.datatype not in (_XSD_STRING, _LANG_STRING):
-        return f"<literal datatype={quoteattr(t.datatype)}>{escape(t.value)}</literal>"
-    return f"<literal>{escape(t.value)}</literal>"
-
-
-def _csv_cell(t: Term | None) -> str:
-    if t is None:
-        return ""
-    v = f"_:{t.value}" if t.kind == "bnode" else t.value
-    if any(c in v for c in ',"\r\n'):
-        return '"' + v.replace('"', '""') + '"'
-    return v
-
-
-def serialize_rows(variables: Sequence[str], rows: Sequence[dict[str, Term | None]], fmt: str,
-                   truncated: bool = False) -> bytes:
-    """SPARQL 1.1 results (json, xml, csv, tsv) from rows of Terms (``QueryResult.rows()``).
-
-    For rows already in Python; a whole result is faster through ``QueryResult.serialize``
-    (about 4x on 100,000 rows). ``truncated`` adds the truncation link to the JSON/XML head.
-    """
-    if fmt == "json":
-        head: dict[str, Any] = {"vars": list(variables)}
-        if truncated:
-            head["link"] = [TRUNCATED_LINK]
-        bindings = [{k: _json_term(t) for k, t in r.items() if t is not None} for r in rows]
-        return json.dumps({"head": head, "results": {"bindings": bindings}},
-                          ensure_ascii=False, separators=(",", ":")).encode()
-    if fmt == "xml":
-        out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-               "<head>"]
-        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        if truncated:
-            out.append(f"<link href={quoteattr(TRUNCATED_LINK)}/>")
-        out.append("</head><results>")
-        for r in rows:
-            out.append("<result>")
-            out += [f"<binding name={quoteattr(k)}>{_xml_term(t)}</binding>"
-                    for k, t in r.items() if t is not None]
-            out.append("</result>")
-        out.append("</results></sparql>\n")
-        return "".join(out).encode()
-    if fmt == "csv":
-        lines = [",".join(variables)]
-        lines += [",".join(_csv_cell(r[v]) for v in variables) for r in rows]
-        return ("\r\n".join(lines) + "\r\n").encode()
-    if fmt == "tsv":
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join("" if (t := r[v]) is None else t.n3().replace("\t", "\\t")
-                            for v in variables) for r in rows]
-        return ("\n".join(lines) + "\n").encode()
-    raise QueryParameterError(f"Unknown result format {fmt!r}; use one of {sorted(RESULT_FORMATS)}")
-
-
-# -------------------------------------------------------------- trimming to the cap
-def _drop_last_json_row(body: bytes) -> bytes | None:
-    """The engine's JSON results without their last row, plus the truncation link.
-
-    Tries each ``},{`` from the end: the real row boundary is the one after which exactly one
-    JSON object runs to the closing ``]}}`` (a ``},{`` inside a literal cannot start valid
-    JSON: the literal's quotes are escaped). None when the shape is not the expected one.
-    """
-    text = body.decode()
-    if not text.endswith("]}}") or '},"results":' not in text:
-        return None
-    dec = json.JSONDecoder()
-    end = len(text) - 3
-    pos = text.rfind("},{", 0, end)
-    while pos > 0:
-        try:
-            row, stop = dec.raw_decode(text, pos + 2)
-        except ValueError:
-            row, stop = None, -1
-        if stop == end and isinstance(row, dict):
-            head = text[: pos + 1].replace(
-                ']},"results":', f'],"link":{json.dumps([TRUNCATED_LINK])}}},"results":', 1)
-            return (head + "]}}").encode()
-        pos = text.rfind("},{", 0, pos)
-    return None
-
-
-def _trim(body: bytes, fmt: str, cap: int, one_extra: bool = False
-          ) -> tuple[bytes, bool, int | None]:
-    """Cut the engine's SELECT output to ``cap`` rows: (body, truncated, rows if known).
-
-    ``one_extra``: the query ran with LIMIT cap+1, so at most one row is too many.
-    Cheap exact or upper-bound row counts decide whether anything needs parsing: TSV rows are
-    lines (the engine escapes newlines), ``<result>`` cannot occur escaped in XML, and every
-    JSON row after the first starts with ``},{`` (literals can only add to that count).
-    """
-    if fmt == "tsv":
-        lines = body.split(b"\n")
-        n = len(lines) - 2
-        if n <= cap:
-            return body, False, n
-        return b"\n".join(lines[: cap + 1]) + b"\n", True, cap
-    if fmt == "xml":
-        n = body.count(b"<result>")
-        if n <= cap:
-            return body, False, n
-        kept = b"<result>".join(body.split(b"<result>", cap + 1)[: cap + 1])
-        link = f"<link href={quoteattr(TRUNCATED_LINK)}/></head>".encode()
-        return kept.replace(b"</head>", link, 1) + b"</results></sparql>", True, cap
-    if fmt == "json":
-        if body.count(b"},{") + 1 <= cap:
-            return body, False, None
-        if one_extra and (fast := _drop_last_json_row(body)) is not None:
-            return fast, True, cap
-        doc = json.loads(body)
-        rows = doc["results"]["bindings"]
-        if len(rows) <= cap:
-            return body, False, len(rows)
-        del rows[cap:]
-        doc["head"]["link"] = [TRUNCATED_LINK]
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), True, cap
-    if fmt == "csv":
-        if body.count(b"\n") - 1 <= cap:
-            return body, False, None
-        table = list(csv.reader(io.StringIO(body.decode(), newline="")))
-        if len(table) - 1 <= cap:
-            return body, False, len(table) - 1
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n").writerows(table[: cap + 1])
-        return out.getvalue().encode(), True, cap
-    raise QueryParameterError(f"Unknown result format {fmt!r}; use one of {sorted(RESULT_FORMATS)}")
 
 
 @dataclass

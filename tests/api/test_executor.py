@@ -16,15 +16,14 @@ from pathlib import Path
 import pytest
 
 from itskg.graph.errors import QueryError, QueryParameterError, QueryRefusedError, StoreError
-from itskg.graph.executor import (
+from itskg.graph.executor import QueryExecutor
+from itskg.graph.sparqlresults import (
     TRUNCATED_LINK,
-    QueryExecutor,
     _drop_last_json_row,
     _trim,
-    scan_query,
-    scan_update,
     serialize_rows,
 )
+from itskg.graph.sparqlscan import scan_query, scan_update
 from itskg.graph.store import KnowledgeStore, Layer
 
 EX = "http://example.org/"

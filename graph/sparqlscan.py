@@ -1,0 +1,176 @@
+"""SPARQL text scanning without a parser: query form, dataset IRIs, LIMIT, refused features.
+
+A small tokenizer that skips strings, comments, IRIs and variables, so the word SERVICE in a
+literal is harmless. Hand-written because pyoxigraph does not expose its parsed algebra.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from itskg.graph.errors import (
+    QueryParameterError,
+    QueryRefusedError,
+)
+
+__all__ = ["QueryInfo", "UpdatePlan", "scan_query", "scan_update"]
+
+# ------------------------------------------------------------------------- scanning
+_TOKEN = re.compile(
+    r"""(?P<ws>\s+)|(?P<comment>\#[^\n\r]*)
+    |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+        |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)|(?P<var>[?$]\w+)|(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    |(?P<pname>(?:[A-Za-z_][\w.-]*)?:(?:[\w.:%-]|\\.)*)|(?P<word>[A-Za-z]\w*)|(?P<num>\d+)
+    |(?P<other>.)""",
+    re.X | re.S,
+)
+_QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+@dataclass
+class QueryInfo:
+    """What ``scan_query`` found: the form, the dataset IRIs, the top-level LIMIT."""
+
+    form: str  # select | ask | construct | describe | update | unknown
+    from_graphs: list[str] = field(default_factory=list)
+    from_named_graphs: list[str] = field(default_factory=list)
+    limit: int | None = None
+    limit_span: tuple[int, int] | None = None  # where the LIMIT number is in the text
+    values_at: int | None = None  # offset of a top-level (trailing) VALUES block
+
+    @property
+    def is_graph(self) -> bool:
+        return self.form in {"construct", "describe"}
+
+    def capped(self, text: str, cap: int) -> str | None:
+        """``text`` with its top-level LIMIT set to ``cap + 1`` (None: SELECT already small)."""
+        if self.form != "select" or (self.limit is not None and self.limit <= cap):
+            return None
+        if self.limit_span is not None:
+            a, b = self.limit_span
+            return f"{text[:a]}{cap + 1}{text[b:]}"
+        at = len(text) if self.values_at is None else self.values_at
+        return f"{text[:at]}\nLIMIT {cap + 1}\n{text[at:]}"
+
+
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """Significant tokens as (kind, text, offset); whitespace and comments dropped."""
+    return [(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)
+            if m.lastgroup not in {"ws", "comment"}]
+
+
+def _resolve(kind: str, tok: str, prefixes: dict[str, str], base: str | None) -> str:
+    if kind == "iri":
+        iri = tok[1:-1]
+        return urljoin(base, iri) if base and ":" not in iri else iri
+    pfx, _, local = tok.rstrip(".").partition(":")
+    if pfx not in prefixes:
+        raise QueryParameterError(f"The prefix '{pfx}:' in '{tok}' is not declared.")
+    return prefixes[pfx] + local
+
+
+def _refuse_remote(tokens: list[tuple[str, str, int]]) -> None:
+    for kind, tok, _ in tokens:
+        if kind == "word" and tok.upper() == "SERVICE":
+            raise QueryRefusedError(
+                "SERVICE (federated query) is not allowed on this endpoint: it would make the "
+                "server fetch data from another site. Run the federated query on your own "
+                "client, or query this endpoint and the other one separately."
+            )
+        if kind == "word" and tok.upper() == "LOAD":
+            raise QueryRefusedError(
+                "LOAD is not allowed: this endpoint never fetches remote data. "
+                "Add data with 'itskg import' instead."
+            )
+
+
+def scan_query(text: str) -> QueryInfo:
+    """Tokenize a SPARQL query: its form and FROM graphs; refuse SERVICE and LOAD.
+
+    >>> scan_query('SELECT * FROM <urn:g> { ?s ?p "SERVICE" }').from_graphs
+    ['urn:g']
+    """
+    toks = _tokens(text)
+    _refuse_remote(toks)
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    info = QueryInfo("unknown")
+    depth, i, end = 0, 0, ("", "", len(text))
+    while i < len(toks):
+        kind, tok, pos = toks[i]
+        up = tok.upper() if kind == "word" else ""
+        nxt = toks[i + 1] if i + 1 < len(toks) else end
+        if kind == "other":
+            depth += {"{": 1, "}": -1}.get(tok, 0)
+        elif up == "PREFIX" and nxt[0] == "pname" and i + 2 < len(toks) and toks[i + 2][0] == "iri":
+            prefixes[nxt[1][:-1]] = _resolve("iri", toks[i + 2][1], {}, base)
+            i += 3
+            continue
+        elif up == "BASE" and nxt[0] == "iri":
+            base = _resolve("iri", nxt[1], {}, base)
+        elif info.form == "unknown" and up:
+            info.form = up.lower() if up in _QUERY_FORMS else "update"
+        elif up == "FROM":
+            named = nxt[0] == "word" and nxt[1].upper() == "NAMED"
+            j = i + (2 if named else 1)
+            if j < len(toks) and toks[j][0] in {"iri", "pname"}:
+                iri = _resolve(toks[j][0], toks[j][1], prefixes, base)
+                (info.from_named_graphs if named else info.from_graphs).append(iri)
+        elif depth == 0 and up == "LIMIT" and nxt[0] == "num":
+            info.limit, info.limit_span = int(nxt[1]), (nxt[2], nxt[2] + len(nxt[1]))
+        elif depth == 0 and up == "VALUES" and info.values_at is None:
+            info.values_at = pos
+        i += 1
+    return info
+
+
+@dataclass
+class UpdatePlan:
+    """A SPARQL Update split into what the store can apply and what it cannot."""
+
+    drop_graphs: list[tuple[str, bool]] = field(default_factory=list)  # (graph IRI, silent)
+    unsupported: list[str] = field(default_factory=list)  # first keyword of each other operation
+
+
+def scan_update(text: str) -> UpdatePlan:
+    """Read an update: ``DROP|CLEAR [SILENT] GRAPH <g>`` operations can be applied, others not.
+
+    LOAD and SERVICE raise ``QueryRefusedError``.
+    """
+    toks = _tokens(text)
+    _refuse_remote(toks)
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    plan = UpdatePlan()
+    ops: list[list[tuple[str, str]]] = [[]]
+    for kind, tok, _ in toks:
+        if kind == "other" and tok == ";":
+            ops.append([])
+        else:
+            ops[-1].append((kind, tok))
+    for op in ops:
+        while len(op) >= 2 and op[0][0] == "word" and op[0][1].upper() in {"PREFIX", "BASE"}:
+            if op[0][1].upper() == "BASE":
+                base = _resolve("iri", op[1][1], {}, base)
+                op = op[2:]
+            elif len(op) >= 3:
+                prefixes[op[1][1][:-1]] = _resolve("iri", op[2][1], {}, base)
+                op = op[3:]
+            else:
+                break
+        if not op:
+            continue
+        words = [t.upper() for k, t in op if k == "word"]
+        silent = len(words) > 1 and words[1] == "SILENT"
+        shape = [k for k, _ in op]
+        if words[:1] in (["DROP"], ["CLEAR"]) and shape[-1] in {"iri", "pname"} and (
+                words[1 + silent: 2 + silent] == ["GRAPH"] and len(op) == 3 + silent):
+            plan.drop_graphs.append((_resolve(op[-1][0], op[-1][1], prefixes, base), silent))
+        else:
+            plan.unsupported.append(words[0] if words else op[0][1])
+    return plan
+
+
