@@ -72,3 +72,10 @@ def test_template_prints_headers_and_an_example(tmp_path: Path) -> None:
     assert code == 0 and out.splitlines()[0].startswith("id,") and len(out.splitlines()) == 2
     code, _, err = run("template", "nonsense")
     assert code == 6 and "companies" in err
+
+
+def test_validate_the_shipped_reference_layer_conforms(reference_store: Path) -> None:
+    code, out, _ = run("validate", "--store", str(reference_store), "--max-warnings", "0")
+    assert code == 0, out
+    assert "0 violation(s)" in out
+    assert "warning(s)" in out  # academies with gaps are reported, not dropped
