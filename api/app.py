@@ -15,7 +15,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from itskg.api.errors import install_error_handlers
-from itskg.api.routes import meta, sparql
+from itskg.api.routes import meta, pages, sparql
+from itskg.api.routes import network as network_routes
 from itskg.api.routes import queries as query_routes
 from itskg.graph.config import Settings
 from itskg.graph.executor import QueryExecutor
@@ -61,4 +62,6 @@ def create_app(settings: Settings) -> FastAPI:
     for router in routers:
         app.include_router(router)
     query_routes.register(app)  # one documented operation per named query
+    network_routes.register(app)  # /api/network/...
+    pages.register(app)  # web explorer pages, Linked Data pages, /static and /vendor
     return app

@@ -416,6 +416,15 @@ def serve(
     run_server(s, host=host, port=port)
 
 
+def _register_network() -> None:
+    from itskg.api.cli_network import network
+
+    app.command("network")(network)
+
+
+_register_network()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
