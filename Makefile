@@ -22,7 +22,8 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed  ## create .venv and install itskg with its test tools
+install: $(BIN)/.installed  ## create .venv, install itskg and its test tools, the web assets and Chromium
+	bash tools/install_browser.sh
 
 build: install  ## build the default graph (reference layer, ESCO and synthetic if available)
 	$(BIN)/itskg build $(BUILD_FLAGS)
