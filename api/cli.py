@@ -6,20 +6,18 @@ Every command turns an ItskgError into one message on stderr and the class's exi
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.graph.config import Settings
-from itskg.graph.errors import ConfigError, ItskgError
+from itskg.api.cli_common import StoreOpt, _handle, _settings, err, out
+from itskg.graph.errors import ConfigError
 
 __all__ = ["app", "main"]
 
@@ -30,40 +28,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
-out = Console()
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="Store directory (default: $ITSKG_STORE or the user data dir)."),
-]
-
-
-def _settings(store: Path | None = None, **kw: Any) -> Settings:
-    try:
-        values = {k: v for k, v in kw.items() if v is not None}
-        if store is not None:
-            values["store"] = store
-        return Settings(**values)
-    except ValueError as e:  # pydantic ValidationError is a ValueError
-        raise ConfigError(f"Invalid setting: {e}") from e
-
-
-def _handle(fn: F) -> F:
-    """Run a command; an ItskgError becomes a message and its documented exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ItskgError as e:
-            err.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(e.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
-
 
 def _progress() -> Callable[[str], None]:
     start = time.perf_counter()

@@ -22,7 +22,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.api.cli import _handle, _settings, err, out
+from itskg.api.cli_common import _handle, _settings, err, out
 from itskg.graph.errors import AnalysisError
 
 __all__ = ["network"]
