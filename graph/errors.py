@@ -34,6 +34,7 @@ __all__ = [
     "ItskgWarning",
     "OntologyError",
     "Problem",
+    "ProblemsMixin",
     "QueryError",
     "QueryParameterError",
     "QueryRefusedError",
@@ -95,6 +96,20 @@ class Problem:
         col = f" [{self.column}]" if self.column else ""
         prefix = f"{where}{col}: " if where or col else ""
         return f"{prefix}{self.severity}: {self.message}"
+
+
+class ProblemsMixin:
+    """``errors`` and ``warnings`` views of a ``problems`` list (reports, mapping results)."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
 
 
 class DataError(ItskgError, ValueError):

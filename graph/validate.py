@@ -37,7 +37,14 @@ import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
 
-from itskg.graph.errors import ConfigError, DataError, OntologyError, Problem, ValidationError
+from itskg.graph.errors import (
+    ConfigError,
+    DataError,
+    OntologyError,
+    Problem,
+    ProblemsMixin,
+    ValidationError,
+)
 from itskg.graph.namespaces import graph_iri
 from itskg.graph.resources import ontology_files, shape_files
 
@@ -65,7 +72,7 @@ _NOT_DATA_KINDS = {"ontology", "meta", "inferred"}
 
 
 @dataclass
-class ValidationReport:
+class ValidationReport(ProblemsMixin):
     """The outcome of a SHACL validation.
 
     ``conforms`` is True when there is no violation (warnings are allowed). ``problems`` has
@@ -78,13 +85,6 @@ class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
     triples: int = 0
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
     def raise_for_violations(self, what: str) -> None:
         """Raise :class:`ValidationError` listing every violation if there is one."""

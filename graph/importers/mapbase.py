@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from itskg.graph.errors import Problem
+from itskg.graph.errors import Problem, ProblemsMixin
 from itskg.graph.importers.kinds import Kind
 from itskg.graph.importers.lookups import Lookups, Unresolved
 from itskg.graph.importers.tabular import Table, parse_number
@@ -86,7 +86,7 @@ def parse_date(value: str) -> tuple[str, bool]:
 
 
 @dataclass
-class Mapped:
+class Mapped(ProblemsMixin):
     """What mapping a table produced."""
 
     writer: NTriplesWriter = field(default_factory=NTriplesWriter)
@@ -96,13 +96,6 @@ class Mapped:
     path_columns: dict[str, str] = field(default_factory=dict)
     rows: int = 0
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
 
 
 class Mapper:
