@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import io
 import json
 import logging
@@ -32,6 +33,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -579,7 +581,7 @@ class KnowledgeStore:
             except BaseException as exc:
                 db = None  # close RocksDB (also held by the traceback's frames) before deleting
                 traceback.clear_frames(exc.__traceback__)
-                shutil.rmtree(new_path, ignore_errors=True)
+                _remove_tree(new_path)
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / "db" / f"{new_gen}.json").unlink()
                 raise
@@ -708,6 +710,17 @@ def load_into(
         db.bulk_load(path=str(data), format=fmt, to_graph=graph, base_iri=base_iri)
     else:
         db.bulk_load(data, fmt, to_graph=graph, base_iri=base_iri)
+
+
+def _remove_tree(path: Path, attempts: int = 20) -> None:
+    """Delete a discarded generation; retry while a closing RocksDB still writes into it."""
+    for _ in range(attempts):
+        gc.collect()
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.05)
+    log.warning("could not remove %s; the next write will collect it", path)
 
 
 def _atomic_write(path: Path, text: str) -> None:
