@@ -12,6 +12,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from itskg.api.errors import install_error_handlers
@@ -47,6 +49,8 @@ def create_app(settings: Settings) -> FastAPI:
         description="Knowledge graph of the Italian ITS Academy ecosystem: SPARQL 1.1 endpoint "
         "at /sparql, VoID at /.well-known/void.",
         lifespan=lifespan,
+        docs_url=None,  # served below from local assets, so /docs works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.executor = None
@@ -64,4 +68,20 @@ def create_app(settings: Settings) -> FastAPI:
     query_routes.register(app)  # one documented operation per named query
     network_routes.register(app)  # /api/network/...
     pages.register(app)  # web explorer pages, Linked Data pages, /static and /vendor
+    _register_docs(app)
     return app
+
+
+def _register_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the npm package swagger-ui-dist (served at /vendor/)."""
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        base = "/vendor/swagger-ui-dist"
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="itskg API",
+            swagger_js_url=f"{base}/swagger-ui-bundle.js",
+            swagger_css_url=f"{base}/swagger-ui.css",
+            swagger_favicon_url=f"{base}/favicon-32x32.png",
+        )
