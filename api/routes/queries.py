@@ -29,6 +29,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from itskg.api.formats import negotiate
 from itskg.graph.catalog import (
     RESULT_MEDIA,
     NamedQuery,
@@ -97,26 +98,9 @@ def _negotiate(request: Request) -> str:
             raise QueryParameterError(
                 f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
         return fmt
-    accept = request.headers.get("accept", "")
-    best, best_q = "json", -1.0
-    for i, part in enumerate(accept.split(",")):
-        media, *opts = (s.strip() for s in part.split(";"))
-        q = 1.0
-        for o in opts:
-            if o.startswith("q="):
-                try:
-                    q = float(o[2:])
-                except ValueError:
-                    q = 0.0
-        if media in MEDIA_FORMAT:
-            cand = MEDIA_FORMAT[media]
-        elif media in {"*/*", "application/*", ""}:
-            cand = "json"
-        else:
-            continue
-        if q > best_q or (q == best_q and i == 0):
-            best, best_q = cand, q
-    if best_q == 0 or (accept and best_q < 0):
+    accept = request.headers.get("accept")
+    best = negotiate(accept, MEDIA_FORMAT)  # the one Accept parser (api/formats.py)
+    if best is None:
         raise _NotAcceptable(
             f"None of the requested media types ({accept}) is available; use one of "
             f"{', '.join(MEDIA_FORMAT)}.")
