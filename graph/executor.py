@@ -68,7 +68,7 @@ from itskg.graph.sparqlresults import (  # re-exported
     serialize_rows,
 )
 from itskg.graph.sparqlscan import QueryInfo, UpdatePlan, scan_query, scan_update  # re-exported
-from itskg.graph.store import KnowledgeStore
+from itskg.graph.store import KnowledgeStore, generation_file
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -146,7 +146,7 @@ def _worker_main(conn: Any, store_path: str, max_rows: int) -> None:
         return
     conn.send(("ready", os.getpid()))
     graphs: set[str] | None = None
-    current = Path(store_path) / "CURRENT"  # replaced by atomic rename on every commit
+    current = generation_file(store_path)  # replaced by atomic rename on every commit
     seen: tuple[int, int] | None = (-1, -1)
     while True:
         try:

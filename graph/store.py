@@ -57,6 +57,8 @@ __all__ = [
     "LayerRecord",
     "QueryResult",
     "Term",
+    "current_generation",
+    "generation_file",
     "has_dataset_clause",
     "parse_check",
     "parse_triples",
@@ -376,12 +378,7 @@ class KnowledgeStore:
             self._reader_fh = None
 
     def current_generation(self) -> str | None:
-        cur = self.root / "CURRENT"
-        try:
-            name = cur.read_text().strip()
-        except FileNotFoundError:
-            return None
-        return name or None
+        return current_generation(self.root)
 
     @property
     def generation(self) -> str | None:
@@ -585,7 +582,7 @@ class KnowledgeStore:
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / "db" / f"{new_gen}.json").unlink()
                 raise
-            _atomic_write(self.root / "CURRENT", new_gen)
+            _atomic_write(generation_file(self.root), new_gen)
             self._attach(required=True)
             self._gc()
             say(f"committed generation {new_gen}")
@@ -710,6 +707,21 @@ def load_into(
         db.bulk_load(path=str(data), format=fmt, to_graph=graph, base_iri=base_iri)
     else:
         db.bulk_load(data, fmt, to_graph=graph, base_iri=base_iri)
+
+
+def generation_file(root: Path | str) -> Path:
+    """The file naming a store's current generation; replaced by atomic rename on each commit,
+    so a stat of it tells cheaply whether a reader should refresh."""
+    return Path(root) / "CURRENT"
+
+
+def current_generation(root: Path | str) -> str | None:
+    """The generation readers of the store at ``root`` should use now (None: empty store)."""
+    try:
+        name = generation_file(root).read_text().strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return name or None
 
 
 def _remove_tree(path: Path, attempts: int = 20) -> None:

@@ -46,7 +46,7 @@ from itskg.graph.errors import (
     StoreError,
     UnknownQueryError,
 )
-from itskg.graph.store import Term
+from itskg.graph.store import Term, current_generation
 
 __all__ = ["build_router", "catalogue_json", "register"]
 
@@ -157,10 +157,7 @@ def _answer(request: Request, q: NamedQuery, fmt: str) -> tuple[bytes, str]:
     executor = getattr(state, "executor", None)
     if executor is not None:
         root = Path(executor.store_path)
-        try:
-            gen = (root / "CURRENT").read_text().strip()
-        except OSError:
-            gen = None
+        gen = current_generation(root)
         key = (str(root), gen, q.name, tuple(sorted(raw.items())), fmt)
         with _cache_lock:
             if gen is not None and key in _cache:

@@ -29,6 +29,7 @@ from fastapi.templating import Jinja2Templates
 
 from itskg.api.i18n import COOKIE, LANGS, page_lang, t
 from itskg.graph.namespaces import DATA, ONTOLOGY, ONTOLOGY_IRI, VOCAB
+from itskg.graph.store import current_generation
 
 __all__ = [
     "STATIC_DIR",
@@ -111,12 +112,8 @@ def render(request: Request, name: str, context: dict[str, Any],
 
 
 def generation(request: Request) -> str | None:
-    """The store generation readers use now (the CURRENT file of the store directory)."""
-    store = Path(request.app.state.settings.store)
-    try:
-        return (store / "CURRENT").read_text().strip() or None
-    except OSError:
-        return None
+    """The store generation readers use now."""
+    return current_generation(request.app.state.settings.store)
 
 
 async def cached(request: Request, key: tuple[Any, ...],
