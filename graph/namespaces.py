@@ -5,6 +5,11 @@ from __future__ import annotations
 __all__ = [
     "BASE",
     "DATA",
+    "ESCO_DIGITAL",
+    "ESCO_GREEN",
+    "ESCO_LANGUAGE_GROUPS",
+    "ESCO_TRANSVERSAL_GROUPS",
+    "ESCO_TRANSVERSAL_LEVEL",
     "GRAPH",
     "INFERRED_GRAPH",
     "META_GRAPH",
@@ -34,6 +39,12 @@ NUTS_CODE = "http://data.europa.eu/nuts/code/"
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 EQF = "http://data.europa.eu/snb/eqf/"
 ESCO = "http://data.europa.eu/esco/"
+# The ESCO collections behind itskg:DigitalSkill, GreenSkill and TransversalSkill.
+ESCO_DIGITAL = ESCO + "concept-scheme/6c930acd-c104-4ece-acf7-f44fd7333036"
+ESCO_GREEN = ESCO + "concept-scheme/green"
+ESCO_TRANSVERSAL_GROUPS = ESCO + "concept-scheme/skill-transversal-groups"
+ESCO_LANGUAGE_GROUPS = ESCO + "concept-scheme/skill-language-groups"
+ESCO_TRANSVERSAL_LEVEL = ESCO + "skill-reuse-level/transversal"
 
 PREFIXES: dict[str, str] = {
     "itskg": ONTOLOGY,

@@ -16,16 +16,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from itskg.graph.errors import DataError, Problem
-from itskg.graph.namespaces import COUNTRY, ESCO, NUTS_CODE, VOCAB, sparql_prefixes
+from itskg.graph.namespaces import (
+    COUNTRY,
+    ESCO_DIGITAL,
+    ESCO_GREEN,
+    ESCO_LANGUAGE_GROUPS,
+    ESCO_TRANSVERSAL_GROUPS,
+    ESCO_TRANSVERSAL_LEVEL,
+    NUTS_CODE,
+    VOCAB,
+    sparql_prefixes,
+)
 from itskg.graph.store import KnowledgeStore
 
 __all__ = ["Academy", "Reference", "read_reference", "DIGITAL", "GREEN", "TRANSVERSAL_LEVEL"]
 
-DIGITAL = ESCO + "concept-scheme/6c930acd-c104-4ece-acf7-f44fd7333036"
-GREEN = ESCO + "concept-scheme/green"
-TRANSVERSAL_GROUPS = ESCO + "concept-scheme/skill-transversal-groups"
-LANGUAGE_GROUPS = ESCO + "concept-scheme/skill-language-groups"
-TRANSVERSAL_LEVEL = ESCO + "skill-reuse-level/transversal"
+DIGITAL = ESCO_DIGITAL
+GREEN = ESCO_GREEN
+TRANSVERSAL_GROUPS = ESCO_TRANSVERSAL_GROUPS
+LANGUAGE_GROUPS = ESCO_LANGUAGE_GROUPS
+TRANSVERSAL_LEVEL = ESCO_TRANSVERSAL_LEVEL
 SYNTHETIC_KIND = VOCAB + "data-kind/synthetic"
 ATECO2025 = VOCAB + "ateco2025"
 

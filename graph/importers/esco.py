@@ -48,7 +48,13 @@ from itskg.graph.importers.esco_files import (
     fingerprint,
     read_rows,
 )
-from itskg.graph.namespaces import PREFIXES
+from itskg.graph.namespaces import (
+    ESCO_DIGITAL,
+    ESCO_GREEN,
+    ESCO_LANGUAGE_GROUPS,
+    ESCO_TRANSVERSAL_GROUPS,
+    PREFIXES,
+)
 from itskg.graph.rdfwriter import NTriplesWriter
 from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
 
@@ -69,11 +75,10 @@ SKILL_TYPES = {"skill/competence": E + "skill-type/skill", "skill": E + "skill-t
 REUSE_LEVELS = ("transversal", "cross-sector", "sector-specific", "occupation-specific")
 # Collection file stem -> (English label in conceptSchemes_en.csv, IRI used if it is absent).
 COLLECTIONS: dict[str, tuple[str, str]] = {
-    "digitalSkillsCollection": ("Digital", SCHEME + "6c930acd-c104-4ece-acf7-f44fd7333036"),
-    "greenSkillsCollection": ("Green", SCHEME + "green"),
-    "transversalSkillsCollection": ("ESCO transversal skill groups",
-                                    SCHEME + "skill-transversal-groups"),
-    "languageSkillsCollection": ("Language", SCHEME + "skill-language-groups"),
+    "digitalSkillsCollection": ("Digital", ESCO_DIGITAL),
+    "greenSkillsCollection": ("Green", ESCO_GREEN),
+    "transversalSkillsCollection": ("ESCO transversal skill groups", ESCO_TRANSVERSAL_GROUPS),
+    "languageSkillsCollection": ("Language", ESCO_LANGUAGE_GROUPS),
     "digCompSkillsCollection": ("DigComp", SCHEME + "digcomp"),
     "researchSkillsCollection": ("Research", SCHEME + "research"),
     "researchOccupationsCollection": ("Research occupations",
