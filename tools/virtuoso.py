@@ -41,6 +41,9 @@ import httpx
 
 __all__ = ["VirtuosoError", "VirtuosoServer", "free_port", "installed"]
 
+#: graphs every new Virtuoso database holds (its RDF views, LDP, the service description)
+SYSTEM_GRAPH_PREFIXES = ("http://www.openlinksw.com/", "http://localhost", "http://localuriqaserver",
+                         "http://www.w3.org/ns/ldp")
 INSTALL_HINT = "run 'bash tools/install_virtuoso.sh' (Debian package virtuoso-opensource-7-bin)"
 
 _INI = """\
@@ -220,13 +223,14 @@ class VirtuosoServer:
         self.isql("DELETE FROM DB.DBA.load_list;")
         return self.count()
 
-    def count(self) -> int:
-        """Quads in the loaded graphs (Virtuoso's own system graphs excluded)."""
-        rows = self.select(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            "FILTER(!STRSTARTS(STR(?g), 'http://www.openlinksw.com/') "
-            "&& !STRSTARTS(STR(?g), 'http://localhost') "
-            "&& !STRSTARTS(STR(?g), 'http://www.w3.org/ns/ldp')) }")
+    def count(self, graphs: list[str] | None = None) -> int:
+        """Quads in ``graphs`` (default: every graph but Virtuoso's own system graphs)."""
+        if graphs is not None:
+            where = "FILTER(?g IN (" + ", ".join(f"<{g}>" for g in graphs) + "))"
+        else:
+            where = "FILTER(" + " && ".join(
+                f"!STRSTARTS(STR(?g), '{p}')" for p in SYSTEM_GRAPH_PREFIXES) + ")"
+        rows = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {where} }}")
         return int(rows[0]["n"]["value"])
 
     # ------------------------------------------------------------------ querying

@@ -83,7 +83,6 @@ CHANGED_COLUMNS = {
     "companies_in_several_regions": {"foundations", "regionNames"},
 }
 
-
 @pytest.mark.parametrize("name", REWRITTEN)
 def test_rewrite_gives_the_rows_of_the_old_text_in_both_binding_forms(
     name: str, catalog_store: KnowledgeStore, normalize: Normalize
