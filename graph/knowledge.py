@@ -44,7 +44,6 @@ from itskg.graph.sparql.catalogue import (
     get_query,
     inline_bindings,
     load_catalog,
-    with_limit,
 )
 from itskg.graph.sparql.executor import (
     ExecResult,
@@ -54,7 +53,7 @@ from itskg.graph.sparql.executor import (
     apply_update,
     build_request,
 )
-from itskg.graph.sparql.scan import QueryInfo
+from itskg.graph.sparql.scan import QueryInfo, with_limit
 from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 
