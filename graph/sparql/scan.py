@@ -4,7 +4,8 @@
 are single tokens, so the word SERVICE in a literal or a ``{`` in a comment is harmless).
 Every scan of query text uses it: ``scan_query`` (form, dataset IRIs, LIMIT, refused
 features), ``scan_update``, ``has_dataset_clause`` (the store's union default graph),
-``with_limit`` (the catalogue's row limit), the catalogue's parameter checks and
+``with_limit`` (the catalogue's row limit), ``scan_selects`` (each SELECT's projection, ORDER BY
+and LIMIT: the determinism test), the catalogue's parameter checks and
 ``inline_bindings``' search for the groups to bind. Hand-written because pyoxigraph does not
 expose its parsed algebra.
 """
