@@ -83,8 +83,8 @@ _GRAPHS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
     "application/n-quads": ox.RdfFormat.N_QUADS,
 }
-ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.9, "
-          "text/turtle;q=0.8, application/sparql-results+xml;q=0.5")
+ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
 _PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([\w.-]*):")
 
 
@@ -285,11 +285,20 @@ class RemoteStore:
               timeout: float | None = None) -> QueryResult:
         """Run a SPARQL query on the engine; ``bindings`` are inlined as typed VALUES blocks.
 
-        Raises QuerySyntaxError, QueryTimeoutError (at the deadline), StoreError.
+        SERVICE and LOAD are refused before anything is sent (the project's one tokenizer,
+        ``scan_query``): the engine never fetches from other servers on itskg's behalf.
+        Raises QuerySyntaxError, QueryRefusedError, QueryTimeoutError (at the deadline),
+        StoreError.
         """
+        from itskg.graph.sparql.scan import scan_query
+
         text = with_prologue(inline_bindings(sparql, bindings) if bindings else sparql,
                              base_iri)
-        r = self.client.query(text, ACCEPT, timeout=timeout,
+        info = scan_query(text)
+        if info.form == "update":
+            raise QueryRefusedError("SPARQL Update is not a query; imports change the layers.")
+        accept = ACCEPT_GRAPH if info.form in {"construct", "describe"} else ACCEPT_RESULTS
+        r = self.client.query(text, accept, timeout=timeout,
                               default_graphs=tuple(default_graphs or ()),
                               named_graphs=tuple(named_graphs or ()))
         media = r.headers.get("content-type", "").split(";")[0].strip().lower()
