@@ -2,7 +2,7 @@
 
 ``start_oxigraph(dir)`` runs the Oxigraph server of the ``oxigraph`` package (a dev
 dependency) with ``--union-default-graph``; ``start_virtuoso(dir)`` runs Debian's
-``virtuoso-t`` with a database directory and an ini written here. Both wait until the
+``virtuoso-t`` through tools/virtuoso.py (own database directory and ini). Both wait until the
 engine answers a query and raise ``EngineStartError`` with the engine's own output when it
 does not: fixtures turn that into a test failure, never a skip (CI must not pass when a
 backend cannot start).
@@ -10,19 +10,20 @@ backend cannot start).
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
 START_TIMEOUT = 60.0
+TOOLS = Path(__file__).resolve().parents[1] / "tools"
 
 
 class EngineStartError(RuntimeError):
@@ -40,7 +41,7 @@ class Engine:
     process: subprocess.Popen[bytes]
     directory: Path
     log: Path
-    env: dict[str, str] = field(default_factory=dict)
+    stopper: Callable[[], None] | None = None
 
     def settings(self, **kw: object) -> dict[str, object]:
         """Keyword arguments for ``Settings`` that point at this engine."""
@@ -48,6 +49,9 @@ class Engine:
                 "store_gsp": self.gsp_url, "store_engine": self.name, **kw}
 
     def stop(self) -> None:
+        if self.stopper is not None:
+            self.stopper()
+            return
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -104,90 +108,24 @@ def start_oxigraph(directory: Path) -> Engine:
     return _wait(eng, eng.query_url)
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql}
-LiteMode = 0
-DisableUnixSocket = 1
-DisableTcpSocket = 0
-ServerThreads = 10
-CheckpointInterval = 60
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
-MaxQueryMem = 1G
-DirsAllowed = ., {d}, /usr/share/virtuoso-opensource-7/vad
-TransactionAfterImageLimit = 500000000
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http}
-ServerRoot = /var/lib/virtuoso-opensource-7/vsp
-ServerThreads = 10
-MaxClientConnections = 10
-KeepAliveTimeout = 10
-MaxKeepAlives = 10
-
-[Client]
-SQL_PREFETCH_ROWS = 100
-SQL_PREFETCH_BYTES = 16000
-SQL_QUERY_TIMEOUT = 0
-SQL_TXN_TIMEOUT = 0
-
-[SPARQL]
-ResultSetMaxRows = 10000000
-MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 0
-DefaultQuery = select distinct ?Concept where {{[] a ?Concept}} LIMIT 100
-DeferInferenceRulesInit = 0
-MaxSortedTopRows = 10000000
-"""
-
-
 def start_virtuoso(directory: Path) -> Engine:
-    """Virtuoso 7 (Debian's virtuoso-t) on 127.0.0.1 with its own database in ``directory``.
+    """Virtuoso 7 on 127.0.0.1 with its own database in ``directory`` (tools/virtuoso.py,
+    shared with the cross-engine catalogue test), the SPARQL user allowed to update so that
+    the /sparql endpoint takes itskg's imports (only loopback can reach it)."""
+    sys.path.insert(0, str(TOOLS))
+    try:
+        from virtuoso import VirtuosoError, VirtuosoServer
+    finally:
+        sys.path.remove(str(TOOLS))
+    try:
+        vt = VirtuosoServer(directory).start()
+        vt.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+    except VirtuosoError as err:
+        raise EngineStartError(f"Virtuoso did not start: {err}") from err
+    assert vt.proc is not None
+    log = directory / "virtuoso.log"
+    return Engine("virtuoso", vt.endpoint, vt.endpoint, None, vt.proc, directory, log,
+                  stopper=vt.stop)
 
-    The SPARQL user may update (``SPARQL_UPDATE`` granted through isql) so that the
-    /sparql endpoint takes itskg's imports; only loopback can reach it.
-    """
-    exe = shutil.which("virtuoso-t")
-    isql = shutil.which("isql-vt")
-    if exe is None or isql is None:
-        raise EngineStartError("virtuoso-t/isql-vt are missing: install the Debian package "
-                               "virtuoso-opensource (tools/install_virtuoso.sh)")
-    directory.mkdir(parents=True, exist_ok=True)
-    sql, http = free_port(), free_port()
-    ini = directory / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(d=directory, sql=sql, http=http))
-    log = directory.parent / f"{directory.name}.log"
-    proc = subprocess.Popen([exe, "+foreground", "+configfile", str(ini)], cwd=directory,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True, env={**os.environ})
-    base = f"http://127.0.0.1:{http}"
-    eng = Engine("virtuoso", f"{base}/sparql", f"{base}/sparql", None, proc, directory, log)
-    _wait(eng, eng.query_url)
-    grant = subprocess.run(
-        [isql, str(sql), "dba", "dba",
-         "exec=GRANT SPARQL_UPDATE TO \"SPARQL\"; GRANT EXECUTE ON DB.DBA.L_O_LOOK TO "
-         "\"SPARQL\";"], capture_output=True, text=True, timeout=60)
-    if grant.returncode != 0:
-        eng.stop()
-        raise EngineStartError(f"isql could not grant SPARQL_UPDATE: {grant.stdout}"
-                               f"{grant.stderr}")
-    eng.env["isql_port"] = str(sql)
-    return eng
+
+STARTERS = {"oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
