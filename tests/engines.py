@@ -88,8 +88,9 @@ def _wait(engine: Engine, probe: str) -> Engine:
                            f"{last}\n{out}")
 
 
-def start_oxigraph(directory: Path) -> Engine:
-    """Oxigraph server on 127.0.0.1 with a union default graph, data in ``directory``."""
+def start_oxigraph(directory: Path, *, union: bool = True) -> Engine:
+    """Oxigraph server on 127.0.0.1 with a union default graph (unless ``union`` is False,
+    to test the start-up check), data in ``directory``."""
     exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or \
         shutil.which("oxigraph")
     if exe is None:
@@ -101,7 +102,7 @@ def start_oxigraph(directory: Path) -> Engine:
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [exe, "serve", "--location", str(directory), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"],
+         *(["--union-default-graph"] if union else [])],
         stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
     eng = Engine("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store", proc,
                  directory, log)

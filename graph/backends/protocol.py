@@ -164,6 +164,12 @@ class SparqlClient:
                        data=data, params=self._deadline_params(t), headers={"Accept": accept})
         if r.status_code >= 300:
             self._fail(r, "query", url)
+        if r.headers.get("x-sql-state") == "S1TAT":
+            # Virtuoso's "anytime" answer: partial results at the deadline. Never pass them on.
+            raise QueryTimeoutError(
+                f"The engine stopped the query at its {t:g} s deadline (Virtuoso returned a "
+                "partial answer, which itskg refuses); narrow the query or raise "
+                "ITSKG_QUERY_TIMEOUT.")
         return r
 
     def update(self, text: str, *, timeout: float | None = None) -> None:

@@ -66,7 +66,6 @@ LAYER_RECORD = ONTOLOGY + "layerRecord"
 VERSION = PREFIXES["dcat"] + "version"
 VOID_TRIPLES = PREFIXES["void"] + "triples"
 HOLDER = ONTOLOGY + "lockHolder"
-SINCE = ONTOLOGY + "lockedAt"
 STAGING = ONTOLOGY + "stagingGraph"
 UPLOAD_CHUNK = 50_000  # triples per upload request (a few MB of N-Triples)
 
@@ -348,11 +347,11 @@ class RemoteStore:
         if self.read_only:
             raise StoreError("This store handle is read-only; open it with read_only=False.")
         host, pid = socket.gethostname(), os.getpid()
-        token = f"{host} pid {pid} {uuid.uuid4().hex[:8]}"
+        token = f"{host} pid {pid} {uuid.uuid4().hex[:8]} since {_now()}"
         self._take_stale_lock(host)
         self.client.update(
-            f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{HOLDER}> \"{token}\" ; "
-            f"<{SINCE}> \"{_now()}\" }} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> "
+            f"INSERT {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{HOLDER}> \"{token}\" }} }} "
+            f"WHERE {{ FILTER NOT EXISTS {{ GRAPH <{LOCK_GRAPH}> "
             f"{{ <{LOCK_GRAPH}> <{HOLDER}> ?h }} }} }}")
         holders = self._lock_holders()
         if holders != [token]:
@@ -374,24 +373,30 @@ class RemoteStore:
         return sorted(str(r["h"]) for r in rows)
 
     def _release(self, token: str) -> None:
-        self.client.update(f"DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{HOLDER}> "
-                           f"\"{token}\" ; <{SINCE}> ?t }} }}")
+        self.client.update(f"DELETE DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{HOLDER}> "
+                           f"\"{token}\" }} }}")
 
     def _take_stale_lock(self, host: str) -> None:
         """Remove a lock (and its staging graphs) left by a process of this host that is gone."""
         for h in self._lock_holders():
             parts = h.split()
-            if len(parts) == 4 and parts[0] == host and parts[1] == "pid":
+            if len(parts) >= 4 and parts[0] == host and parts[1] == "pid":
                 try:
                     os.kill(int(parts[2]), 0)
                 except ProcessLookupError:
-                    staged = [str(r["g"]) for r in self._select(
-                        f"SELECT ?g WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> "
-                        f"<{STAGING}> ?g }} }}")]
-                    drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in staged)
-                    self.client.update(drops + f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
+                    self._drop_staging()
+                    self.client.update(f"DROP SILENT GRAPH <{LOCK_GRAPH}>")
                 except PermissionError:
                     pass
+
+    def _drop_staging(self) -> None:
+        """Drop the staging graphs the lock resource lists (an upload that did not commit)."""
+        staged = [str(r["g"]) for r in self._select(
+            f"SELECT ?g WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{STAGING}> ?g }} }}")]
+        if staged:
+            self.client.update(
+                "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in staged)
+                + f"DELETE WHERE {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{STAGING}> ?g }} }}")
 
     # ---------------------------------------------------------------- writing
     def replace_layers(self, layers: Sequence[Layer], *, remove: Iterable[str] = (),
@@ -424,9 +429,7 @@ class RemoteStore:
                 self.client.update(request)
             except BaseException:
                 with contextlib.suppress(Exception):
-                    self.client.update("".join(f"DROP SILENT GRAPH <{g}> ;\n"
-                                               for g, _ in staged.values())
-                                       + f"DROP SILENT GRAPH <{STAGING_GRAPH}none>")
+                    self._drop_staging()
                 raise
             self._attach(required=True)
             self.check_union()
