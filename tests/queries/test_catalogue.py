@@ -63,7 +63,8 @@ def test_readme_is_in_sync() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_example_rows(
-    request: pytest.FixtureRequest, name: str, backend_store: KnowledgeStore, normalize: Normalize, expected_rows: dict[str, Any]
+    request: pytest.FixtureRequest, name: str, backend_store: KnowledgeStore,
+    normalize: Normalize, expected_rows: dict[str, Any]
 ) -> None:
     """Every backend (local store, Oxigraph server, Virtuoso) gives the expected rows."""
     _engine_semantics(request, name)
