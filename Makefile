@@ -24,6 +24,7 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed  ## create .venv, install itskg and its test tools, the web assets and Chromium
 	bash tools/install_browser.sh
+	bash tools/install_virtuoso.sh
 
 build: install  ## build the default graph (reference layer, ESCO and synthetic if available)
 	$(BIN)/itskg build $(BUILD_FLAGS)

@@ -19,8 +19,10 @@ staging graph, removed layers are dropped, the ``inferred`` graph is recomputed 
 ontology's rules (CONSTRUCT rewritten as INSERT ... USING the layer graphs), and the metadata
 graph is rewritten with a new generation. On engines that apply an update request
 atomically (Oxigraph server; Virtuoso runs one request in one transaction) readers see the
-old graph or the new one, never a mix. An interrupted upload leaves only staging graphs and
-the lock, which the next write of the same host removes (a lock of a process that is gone is
+old graph or the new one, never a mix. Into an engine that holds no itskg graph yet (no
+generation, so no reader can open it: ``itskg load`` into a new engine) the layers are uploaded
+straight into their graphs, which halves the engine's work. An interrupted upload leaves only
+staging graphs and the lock, which the next write of the same host removes (a lock of a process that is gone is
 taken over); the layers are untouched.
 
 Differences from the local store, by design: blank nodes of uploaded layers become
@@ -419,11 +421,14 @@ class RemoteStore:
                 if src not in self._records:
                     raise StoreError(
                         f"No layer '{src}' in {self.root}. Run 'itskg sources' to list them.")
+            # Into an engine without an itskg graph (no generation: no reader can open it)
+            # layers go straight to their graphs; otherwise through encoded staging graphs.
+            direct = self._gen is None
             staged: dict[str, tuple[str, int]] = {}
             try:
                 for ly in layers:
-                    staged[ly.source] = (STAGING_GRAPH + ly.source,
-                                         self._stage(ly, STAGING_GRAPH + ly.source, say))
+                    target = ly.graph if direct else STAGING_GRAPH + ly.source
+                    staged[ly.source] = (target, self._stage(ly, target, say, encode=not direct))
                 say("swapping the layers in one update")
                 gen, request = self._swap_request(layers, staged, remove, fresh, rules)
                 self.client.update(request)
@@ -439,8 +444,9 @@ class RemoteStore:
     def remove_layers(self, sources: Iterable[str], progress: Progress | None = None) -> None:
         self.replace_layers([], remove=list(sources), progress=progress)
 
-    def _stage(self, ly: Layer, staging: str, say: Progress) -> int:
-        """Upload ``ly`` encoded into ``staging``; return its number of distinct triples."""
+    def _stage(self, ly: Layer, staging: str, say: Progress, *, encode: bool = True) -> int:
+        """Upload ``ly`` into ``staging`` (``encode``: as staged IRIs); return its number of
+        distinct triples. The graph is listed in the lock resource until the commit."""
         fmt = RDF_FORMATS.get(ly.format)
         if fmt is None or ly.format in {"nq", "trig"}:
             raise StoreError(f"Layer {ly.source}: unsupported format {ly.format!r} (use nt or ttl)")
@@ -458,7 +464,7 @@ class RemoteStore:
                 if not isinstance(src, bytes):
                     stack.enter_context(src)
                 for q in ox.parse(src, fmt, base_iri=ly.graph):
-                    t = _encode(q.triple, batch)
+                    t = _encode(q.triple, batch, STAGED if encode else "")
                     h = hash(str(t))
                     if h in seen:
                         continue
@@ -504,13 +510,14 @@ class RemoteStore:
         n_kept = len(kept)
         for i, ly in enumerate(layers):
             graph, n = staged[ly.source]
-            ops.append(f"DROP SILENT GRAPH <{ly.graph}>")
-            ops.append(
-                f"INSERT {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> "
-                "{ ?s0 ?p0 ?o0 } BIND(IRI(SUBSTR(STR(?s0), 18)) AS ?s) "
-                "BIND(IRI(SUBSTR(STR(?p0), 18)) AS ?p) "
-                "BIND(IF(isIRI(?o0), IRI(SUBSTR(STR(?o0), 18)), ?o0) AS ?o) }")
-            ops.append(f"DROP SILENT GRAPH <{graph}>")
+            if graph != ly.graph:  # staged: decode into the layer graph
+                ops.append(f"DROP SILENT GRAPH <{ly.graph}>")
+                ops.append(
+                    f"INSERT {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{graph}> "
+                    "{ ?s0 ?p0 ?o0 } BIND(IRI(SUBSTR(STR(?s0), 18)) AS ?s) "
+                    "BIND(IRI(SUBSTR(STR(?p0), 18)) AS ?p) "
+                    "BIND(IF(isIRI(?o0), IRI(SUBSTR(STR(?o0), 18)), ?o0) AS ?o) }")
+                ops.append(f"DROP SILENT GRAPH <{graph}>")
             ops.append(f"DELETE DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{STAGING}> "
                        f"<{graph}> }} }}")
             records[ly.source] = asdict(LayerRecord(
@@ -571,13 +578,14 @@ class RemoteStore:
         return buf.getvalue().decode("utf-8")
 
 
-def _encode(t: ox.Triple, batch: str) -> ox.Triple:
-    """A triple as staged: IRIs prefixed with ``STAGED``, blank nodes as skolem IRIs."""
+def _encode(t: ox.Triple, batch: str, prefix: str = STAGED) -> ox.Triple:
+    """A triple as uploaded: IRIs prefixed with ``prefix`` (``STAGED`` for staging graphs),
+    blank nodes as skolem IRIs."""
     def enc(x: Any) -> Any:
         if isinstance(x, ox.NamedNode):
-            return ox.NamedNode(STAGED + x.value)
+            return ox.NamedNode(prefix + x.value) if prefix else x
         if isinstance(x, ox.BlankNode):
-            return ox.NamedNode(f"{STAGED}{GENID}{batch}-{x.value}")
+            return ox.NamedNode(f"{prefix}{GENID}{batch}-{x.value}")
         return x
 
     return ox.Triple(enc(t.subject), enc(t.predicate), enc(t.object))
