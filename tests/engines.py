@@ -100,10 +100,11 @@ def start_oxigraph(directory: Path, *, union: bool = True) -> Engine:
     port = free_port()
     log = directory.parent / f"{directory.name}.log"
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [exe, "serve", "--location", str(directory), "--bind", f"127.0.0.1:{port}",
-         *(["--union-default-graph"] if union else [])],
-        stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [exe, "serve", "--location", str(directory), "--bind", f"127.0.0.1:{port}",
+             *(["--union-default-graph"] if union else [])],
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     eng = Engine("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store", proc,
                  directory, log)
     return _wait(eng, eng.query_url)

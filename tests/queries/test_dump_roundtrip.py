@@ -13,8 +13,8 @@ import pytest
 from engines import Engine
 
 from itskg.graph.backends import open_store
+from itskg.graph.backends.dumps import check_dump, load_dump, write_dump
 from itskg.graph.config import Settings
-from itskg.graph.dumps import check_dump, load_dump, write_dump
 from itskg.graph.errors import DataError, StoreError
 from itskg.graph.sparql.catalogue import load_catalog, run_query
 from itskg.graph.store import KnowledgeStore
