@@ -22,8 +22,8 @@ atomically (Oxigraph server; Virtuoso runs one request in one transaction) reade
 old graph or the new one, never a mix. Into an engine that holds no itskg graph yet (no
 generation, so no reader can open it: ``itskg load`` into a new engine) the layers are uploaded
 straight into their graphs, which halves the engine's work. An interrupted upload leaves only
-staging graphs and the lock, which the next write of the same host removes (a lock of a process that is gone is
-taken over); the layers are untouched.
+staging graphs and the lock, which the next write of the same host removes (a lock of a
+process that is gone is taken over); the layers are untouched.
 
 Differences from the local store, by design: blank nodes of uploaded layers become
 skolem IRIs (``https://w3id.org/itskg/.well-known/genid/...``, RDF 1.1 section 3.5) because
