@@ -69,7 +69,13 @@ VERSION = PREFIXES["dcat"] + "version"
 VOID_TRIPLES = PREFIXES["void"] + "triples"
 HOLDER = ONTOLOGY + "lockHolder"
 STAGING = ONTOLOGY + "stagingGraph"
-UPLOAD_CHUNK = 50_000  # triples per upload request (a few MB of N-Triples)
+UPLOAD_CHUNK = 50_000  # triples per Graph Store Protocol upload (a few MB of N-Triples)
+INSERT_CHUNK = 2_000  # triples per INSERT DATA request (Virtuoso's SPARQL compiler runs out of
+# memory at about 5,000)
+
+# Engines queried on their own default graph (the union of all graphs) rather than with the
+# committed layers named as the dataset (see RemoteStore.query).
+ENGINE_DATASET = frozenset({"virtuoso"})
 
 _RESULTS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -201,7 +207,8 @@ class RemoteStore:
         self._records = self._read_records() if gen is not None else {}
 
     def _select(self, sparql: str) -> list[dict[str, Term | None]]:
-        return list(self.query(sparql).rows())
+        """Rows of an internal query, on the engine's own dataset (lock, staging, meta)."""
+        return list(self.query(sparql, union=False).rows())
 
     def current_generation(self) -> str | None:
         rows = self._select(f"SELECT ?v WHERE {{ GRAPH <{META_GRAPH}> {{ "
@@ -235,9 +242,9 @@ class RemoteStore:
     def check_union(self) -> None:
         """Raise StoreError unless queries without GRAPH see the named graphs (the layers)."""
         probe = f"<{DATASET_IRI}> a <{PREFIXES['void']}Dataset>"
-        if not self.ask(f"ASK {{ GRAPH <{META_GRAPH}> {{ {probe} }} }}"):
+        if not self.ask(f"ASK {{ GRAPH <{META_GRAPH}> {{ {probe} }} }}", union=False):
             return  # nothing to probe yet (empty engine)
-        if not self.ask(f"ASK {{ {probe} }}"):
+        if not self.ask(f"ASK {{ {probe} }}", union=False):
             engine = self.client.detect()
             raise StoreError(
                 f"The engine at {self.root} ({engine}) answers queries without GRAPH from its "
@@ -286,6 +293,16 @@ class RemoteStore:
               timeout: float | None = None) -> QueryResult:
         """Run a SPARQL query on the engine; ``bindings`` are inlined as typed VALUES blocks.
 
+        Unless the query or the caller names its dataset (FROM, ``default_graphs``...), the
+        dataset is the committed layers: default graph = their union, named graphs = them
+        (SPARQL Protocol ``default-graph-uri``/``named-graph-uri``). So staging graphs and
+        the lock never show in an answer. Except on Virtuoso (``ENGINE_DATASET``), whose
+        property paths over a list of default graphs lose rows (measured on the catalogue):
+        there the engine's own default (all graphs) is used, so a pattern of three variables
+        also sees the encoded staging triples while an import uploads, and Virtuoso's
+        system graphs.
+        ``union=False`` sends no dataset (the engine's own default; internal queries).
+
         SERVICE and LOAD are refused before anything is sent (the project's one tokenizer,
         ``scan_query``): the engine never fetches from other servers on itskg's behalf.
         Raises QuerySyntaxError, QueryRefusedError, QueryTimeoutError (at the deadline),
@@ -299,6 +316,10 @@ class RemoteStore:
         if info.form == "update":
             raise QueryRefusedError("SPARQL Update is not a query; imports change the layers.")
         accept = ACCEPT_GRAPH if info.form in {"construct", "describe"} else ACCEPT_RESULTS
+        if (union and not default_graphs and not named_graphs and self._records
+                and not info.from_graphs and not info.from_named_graphs
+                and self.client.detect() not in ENGINE_DATASET):
+            default_graphs = named_graphs = self.graphs()
         r = self.client.query(text, accept, timeout=timeout,
                               default_graphs=tuple(default_graphs or ()),
                               named_graphs=tuple(named_graphs or ()))
@@ -339,8 +360,10 @@ class RemoteStore:
         return n
 
     def count(self, graph: str | None = None) -> int:
-        q = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }" if graph is None else
-             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        if graph is None:
+            q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+            return int(str(self.select(q)[0]["n"]))
+        q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
         return int(str(self._select(q)[0]["n"]))
 
     # ---------------------------------------------------------------- the write lock
@@ -455,6 +478,7 @@ class RemoteStore:
             f"{{ <{LOCK_GRAPH}> <{STAGING}> <{staging}> }} }}")
         name = ly.file or (str(ly.data) if isinstance(ly.data, Path) else ly.source)
         batch = uuid.uuid4().hex[:12]
+        size = UPLOAD_CHUNK if self.endpoint.gsp_url else INSERT_CHUNK
         seen: set[int] = set()
         chunk: list[ox.Triple] = []
         sent = 0
@@ -470,7 +494,7 @@ class RemoteStore:
                         continue
                     seen.add(h)
                     chunk.append(t)
-                    if len(chunk) >= UPLOAD_CHUNK:
+                    if len(chunk) >= size:
                         self._upload(staging, chunk)
                         sent += len(chunk)
                         say(f"uploading {ly.source}: {sent} triples")

@@ -20,7 +20,7 @@ from conftest import BACKENDS
 from engines import Engine, start_oxigraph
 
 from itskg.graph.backends import open_store
-from itskg.graph.backends.remote import LOCK_GRAPH, STAGING_GRAPH, RemoteStore
+from itskg.graph.backends.remote import ENGINE_DATASET, LOCK_GRAPH, STAGING_GRAPH, RemoteStore
 from itskg.graph.config import Settings
 from itskg.graph.errors import (
     DataError,
@@ -171,6 +171,12 @@ def test_stale_lock_of_a_dead_process_is_taken_over(store: Any) -> None:
         f"\"{holder}\" ; <{ITSKG}stagingGraph> <{STAGING_GRAPH}academies> }} "
         f"GRAPH <{STAGING_GRAPH}academies> {{ <urn:itskg:staged:{EX}x> "
         f"<urn:itskg:staged:{EX}y> \"left over\" }} }}")
+    # what an upload in progress leaves is invisible to readers, even to a pattern of variables
+    # (except on Virtuoso, queried on its own default graph: see ENGINE_DATASET)
+    if store.client.detect() not in ENGINE_DATASET:
+        total = sum(r.triples for r in store.layers())
+        n = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+        assert int(str(n)) == total
     store.replace_layers([Layer("academies", "Academies", academies(1))], rules=RULES)
     assert names(store) == ["Academy 0"]
     _no_leftovers(store)
