@@ -30,7 +30,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
@@ -263,7 +263,7 @@ def _nquads_to_nt(src: Path, dst: Path, graph: str) -> int:
     """One layer's N-Quads as N-Triples; every quad must be in ``graph``."""
     n = 0
     with gzip.open(src, "rb") as fh, dst.open("wb") as out:
-        for quads in _batches(ox.parse(fh, ox.RdfFormat.N_QUADS)):
+        for quads in _batches(ox.parse(cast(IO[bytes], fh), ox.RdfFormat.N_QUADS)):
             for q in quads:
                 if q.graph_name != ox.NamedNode(graph):
                     raise DataError(f"{src.name}: a quad outside <{graph}>; nothing was loaded.",
