@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Literal
@@ -9,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_store_path", "is_remote"]
+__all__ = ["Settings", "default_store_path", "is_remote", "settings_markdown"]
 
 
 def is_remote(store: Path | str) -> bool:
@@ -33,26 +34,41 @@ class Settings(BaseSettings):
 
     store: Path | str = Field(
         default_factory=default_store_path,
-        description="Store directory, or the http(s) URL of a SPARQL 1.1 query endpoint.")
+        description="store directory, or the `http(s)://` query URL of a SPARQL 1.1 engine "
+        "(see \"Remote engines\")",
+        json_schema_extra={"shown_default": "~/.local/share/itskg/store"})
     store_update: str | None = Field(
-        None, description="SPARQL Update endpoint of a remote store (default: the query URL).")
+        None, description="SPARQL Update URL of a remote engine (unset: the query URL)")
     store_gsp: str | None = Field(
-        None, description="Graph Store Protocol endpoint of a remote store (uploads); "
-        "without it, uploads are chunked INSERT DATA requests.")
+        None, description="Graph Store Protocol URL of a remote engine, for uploads (unset: "
+        "chunked `INSERT DATA`)")
     store_engine: Literal[
         "auto", "oxigraph", "virtuoso", "fuseki", "graphdb", "qlever", "generic"] = Field(
-        "auto", description="Which engine a remote store is (auto: from its Server header).")
-    store_user: str | None = Field(None, description="Basic-auth user of a remote store.")
-    store_password: SecretStr | None = Field(None, description="Basic-auth password.")
-    store_token: SecretStr | None = Field(None, description="Bearer token of a remote store.")
+        "auto", description="which engine a remote store is: oxigraph, virtuoso, fuseki, "
+        "graphdb, qlever or generic (auto: from its `Server` header)")
+    store_user: str | None = Field(None, description="basic-auth user of a remote engine "
+                                   "(digest for Virtuoso)")
+    store_password: SecretStr | None = Field(None, description="its password")
+    store_token: SecretStr | None = Field(
+        None, description="bearer token of a remote engine (wins over user/password)")
     store_write_timeout: float = Field(
-        3600.0, description="Limit for one upload or update request to a remote store, s.")
-    query_timeout: float = Field(30.0, description="Hard limit for one SPARQL query, seconds.")
-    max_rows: int = Field(100_000, description="Row cap for /sparql results (always signalled).")
-    query_workers: int = Field(2, description="Worker processes that run SPARQL queries.")
-    admin_token: str | None = Field(None, description="Enables SPARQL Update at /sparql.")
-    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the server.")
-    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins.")
+        3600.0, description="limit for one upload or update request to a remote engine, "
+        "seconds")
+    query_timeout: float = Field(
+        30.0, description="hard limit for one SPARQL query, named query, page query or network "
+        "task, seconds")
+    max_rows: int = Field(100_000, description="row cap for SELECT results (always signalled)")
+    query_workers: int = Field(2, description="worker processes running queries and network "
+                               "tasks")
+    admin_token: str | None = Field(
+        None, description="when set, SPARQL Update is accepted with `Authorization: Bearer "
+        "<token>`")
+    base_url: str = Field("http://127.0.0.1:8000", description="public URL of the server (VoID, "
+                          "service description)")
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
+    web_assets: Path | None = Field(
+        None, description="folder of the npm packages served at `/vendor` (unset: the "
+        "repository's `web/node_modules`)")
 
     @field_validator("store", mode="before")
     @classmethod
@@ -87,3 +103,24 @@ class Settings(BaseSettings):
         if v < 1:
             raise ValueError("must be at least 1")
         return v
+
+
+def settings_markdown() -> str:
+    """The README's settings table, generated from the fields (a docs test keeps it in sync).
+
+    >>> settings_markdown().splitlines()[2].startswith("| `ITSKG_STORE` |")
+    True
+    """
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, f in Settings.model_fields.items():
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        if "shown_default" in extra:
+            default = str(extra["shown_default"])
+        else:
+            value = f.get_default(call_default_factory=True)
+            default = "unset" if value is None else (
+                json.dumps(value) if isinstance(value, list) else f"{value:g}"
+                if isinstance(value, float) else str(value))
+        shown = default if default == "unset" else f"`{default}`"
+        lines.append(f"| `ITSKG_{name.upper()}` | {shown} | {f.description} |")
+    return "\n".join(lines) + "\n"
