@@ -72,12 +72,14 @@ def servers(engine: Engine) -> Iterator[list[str]]:
         for p in procs:
             p.terminate()
             p.wait(timeout=10)
+            if p.stderr is not None:
+                p.stderr.close()
 
 
 def test_two_servers_answer_while_an_import_commits(engine: Engine, servers: list[str],
                                                     tmp_path: Path) -> None:
     big = tmp_path / "big.nt"
-    big.write_text("".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(20_000)))
+    big.write_text("".join(f'<{EX}s{i}> <{EX}p> "{i}" .\n' for i in range(6_000)))
     code = ("import sys; from pathlib import Path\n"
             "from itskg.graph.backends import open_store\n"
             "from itskg.graph.config import Settings\n"
@@ -93,9 +95,9 @@ def test_two_servers_answer_while_an_import_commits(engine: Engine, servers: lis
             for u in servers:
                 seen.add(_count(client, u))
         assert writer.returncode == 0
-        assert seen <= {50, 20_050}, seen  # old or new, never a part of the upload
+        assert seen <= {50, 6_050}, seen  # old or new, never a part of the upload
         deadline = time.monotonic() + 10
-        while {_count(client, u) for u in servers} != {20_050}:
+        while {_count(client, u) for u in servers} != {6_050}:
             assert time.monotonic() < deadline, "the servers did not follow the commit"
             time.sleep(0.2)
 
@@ -105,7 +107,7 @@ def test_protections_hold_in_front_of_the_engine(servers: list[str]) -> None:
     with httpx.Client(timeout=30) as client:
         r = client.get(url, params={"query": "SELECT * WHERE { SERVICE <http://example.org/s>"
                                              " { ?s ?p ?o } }"}, headers=JSON)
-        assert r.status_code == 400 and "SERVICE" in r.text
+        assert r.status_code == 403 and "SERVICE" in r.text  # refused, never forwarded
         r = client.post(url, data={"update": f"INSERT DATA {{ <{EX}x> <{EX}y> <{EX}z> }}"})
         assert r.status_code in (401, 403), r.text
         r = client.get(url, params={"query": f"SELECT ?s WHERE {{ ?s <{EX}p> ?o }}"},
@@ -123,8 +125,6 @@ def test_cli_commands_on_the_engine(engine: Engine) -> None:
 
     r = itskg("sources")
     assert r.returncode == 0 and "base" in r.stdout, r.stderr
-    r = itskg("stats")
-    assert r.returncode == 0 and "inferred" in r.stdout, r.stderr
     r = itskg("query", f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}", "--format", "csv")
     assert r.returncode == 0 and r.stdout.split()[-1].isdigit(), r.stderr
     r = itskg("query", "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }")
