@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itskg.graph.backends import open_store
+from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryParameterError, StoreError
 from itskg.graph.sparql.catalogue import (
@@ -58,7 +59,7 @@ from itskg.graph.sparql.executor import (
     build_request,
 )
 from itskg.graph.sparql.scan import QueryInfo
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, current_generation
+from itskg.graph.store import Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,7 +68,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.analysis.extract import Filters
     from itskg.graph.analysis.metrics import MetricResult
     from itskg.graph.backends.dumps import DumpReport
-    from itskg.graph.backends.remote import RemoteStore
     from itskg.graph.validate import ValidationReport
 
 __all__ = ["ANSWER_CACHE_SIZE", "KnowledgeGraph"]
@@ -145,7 +145,7 @@ class KnowledgeGraph:
             self._remote_gen = (now, gen)
         return gen
 
-    def _open(self, *, read_only: bool = True) -> KnowledgeStore | RemoteStore:
+    def _open(self, *, read_only: bool = True) -> Store:
         """The store of the settings: a local directory or a remote engine."""
         return open_store(self.settings, read_only=read_only)
 
@@ -427,7 +427,7 @@ class KnowledgeGraph:
             classes = [(str(r["c"]), int(str(r["n"]))) for r in rows]
             return st.generation, st.layers(), classes
 
-    def _writer(self) -> KnowledgeStore | RemoteStore:
+    def _writer(self) -> Store:
         return self._open(read_only=False)
 
     def replace_layers(self, layers: Sequence[Layer], *, rules: Sequence[str] | None = None,

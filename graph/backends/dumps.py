@@ -185,7 +185,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     if m.get("format") != FORMAT:
         raise DataError(f"{path}: unknown dump format {m.get('format')!r} (expected {FORMAT}).",
                         [Problem("format", file=str(path))])
-    return m  # type: ignore[no-any-return]
+    return dict(m)
 
 
 def check_dump(directory: Path, progress: Progress | None = None) -> dict[str, Any]:

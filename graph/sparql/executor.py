@@ -76,7 +76,7 @@ from itskg.graph.store import KnowledgeStore, generation_file
 from itskg.graph.terms import IRI
 
 if TYPE_CHECKING:  # pragma: no cover
-    from itskg.graph.backends.remote import RemoteStore
+    from itskg.graph.backends.interface import Store
 
 # How often a worker asks a remote engine for its generation (a local store is followed by a
 # stat of its CURRENT file on every request).
@@ -126,7 +126,7 @@ class WorkerState:
     the calling process. ``serve`` answers one request dict with either.
     """
 
-    def __init__(self, store: KnowledgeStore | RemoteStore, max_rows: int):
+    def __init__(self, store: Store, max_rows: int):
         self.store = store
         self.max_rows = max_rows
         self.graphs: set[str] | None = None
@@ -174,7 +174,7 @@ class WorkerState:
         return out
 
 
-def _execute(store: KnowledgeStore | RemoteStore, graphs: set[str], req: dict[str, Any],
+def _execute(store: Store, graphs: set[str], req: dict[str, Any],
              max_rows: int) -> ExecResult:
     for g in req["check_graphs"]:
         if g not in graphs:
