@@ -47,7 +47,6 @@ from itskg.graph.sparql.catalogue import (
     get_query,
     inline_bindings,
     load_catalog,
-    with_limit,
 )
 from itskg.graph.sparql.executor import (
     FOLLOW_REMOTE,
@@ -58,7 +57,7 @@ from itskg.graph.sparql.executor import (
     apply_update,
     build_request,
 )
-from itskg.graph.sparql.scan import QueryInfo
+from itskg.graph.sparql.scan import QueryInfo, with_limit
 from itskg.graph.store import Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 

@@ -116,13 +116,6 @@ def with_prologue(sparql: str, base_iri: str | None = None) -> str:
     return "\n".join([*lines, sparql]) if lines else sparql
 
 
-def _mask(text: str) -> str:
-    """``text`` with comments, strings and IRIs blanked, lengths kept (for keyword search)."""
-    from itskg.graph.store import _LEX
-
-    return _LEX.sub(lambda m: " " * len(m.group()), text)
-
-
 _PREFIX_LINE = re.compile(r"(?im)^\s*PREFIX\s+([\w.-]*):\s*<([^>]*)>[ \t]*$")
 
 
@@ -149,23 +142,23 @@ def insert_rule(rule: str, target: str, using: Sequence[str]) -> str:
 
     Raises DataError when the rule has no CONSTRUCT template to rewrite.
     """
-    masked = _mask(rule)
-    m = re.search(r"(?i)\bCONSTRUCT\s*\{", masked)
-    if m is None:
+    from itskg.graph.sparql.scan import tokens
+
+    toks = tokens(rule)
+    at = next((k for k, t in enumerate(toks) if t.is_word("CONSTRUCT")), None)
+    if at is None or at + 1 >= len(toks) or toks[at + 1].text != "{":
         raise DataError("A rule is not of the form CONSTRUCT { ... } WHERE { ... }",
                         [Problem(rule[:200], file="ontology/rules")])
-    depth, i = 0, m.end() - 1
-    for i in range(m.end() - 1, len(masked)):
-        if masked[i] == "{":
-            depth += 1
-        elif masked[i] == "}":
-            depth -= 1
-            if depth == 0:
-                break
-    template = rule[m.end():i]
-    usings = " ".join(f"USING <{g}>" for g in using)
-    return (rule[:m.start()] + f"INSERT {{ GRAPH <{target}> {{ {template} }} }} {usings}\n"
-            + rule[i + 1:])
+    depth, close = 0, len(toks) - 1
+    for k in range(at + 1, len(toks)):
+        depth += {"{": 1, "}": -1}.get(toks[k].text, 0) if toks[k].kind == "other" else 0
+        if depth == 0:
+            close = k
+            break
+    start, i = toks[at].start, toks[close].start
+    template = rule[toks[at + 1].start + 1:i]
+    return (rule[:start] + f"INSERT {{ GRAPH <{target}> {{ {template} }} }} "
+            + " ".join(f"USING <{g}>" for g in using) + "\n" + rule[i + 1:])
 
 
 class RemoteStore:
