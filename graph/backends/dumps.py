@@ -28,12 +28,13 @@ import io
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
 import pyoxigraph as ox
 
+from itskg.graph.backends.remote import meta_ntriples
 from itskg.graph.errors import DataError, Problem, StoreError
 from itskg.graph.metadata import DATASET_IRI
 from itskg.graph.namespaces import PREFIXES
@@ -92,10 +93,17 @@ def write_dump(store: Any, directory: Path, *, progress: Progress | None = None,
         path = directory / name
         say(f"dumping {rec.source} ({rec.triples:,} triples)")
         with tempfile.TemporaryFile() as nt:
-            store.dump_graph(rec.graph, nt)
+            if rec.source == "meta":  # with the records and generation a remote store reads
+                nt.write(meta_ntriples(
+                    {r.source: asdict(r) for r in layers if r.source != "meta"},
+                    store.generation))
+            else:
+                store.dump_graph(rec.graph, nt)
             nt.seek(0)
             n = _nt_to_nquads(nt, path, rec.graph, compresslevel)
-        if n != rec.triples:
+        if rec.source == "meta":
+            pass  # its own size: the records' description plus the records themselves
+        elif n != rec.triples:
             raise StoreError(
                 f"Layer {rec.source}: the store says {rec.triples} triples but gave {n}; the "
                 "dump is incomplete (on Virtuoso, raise ResultSetMaxRows in virtuoso.ini).")

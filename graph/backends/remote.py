@@ -56,7 +56,7 @@ from itskg.graph.sparql.queryformat import inline_bindings
 from itskg.graph.store import DERIVED_SOURCES, Layer, LayerRecord
 from itskg.graph.terms import RDF_FORMATS, QueryResult, Term
 
-__all__ = ["LOCK_GRAPH", "STAGED", "RemoteStore", "insert_rule"]
+__all__ = ["LOCK_GRAPH", "STAGED", "RemoteStore", "insert_rule", "meta_ntriples"]
 
 Progress = Callable[[str], None]
 
@@ -575,24 +575,37 @@ class RemoteStore:
     @staticmethod
     def _meta_data(records: dict[str, dict[str, Any]], gen: str) -> str:
         """The metadata graph without the two engine-computed counts, plus the records."""
-        raw = metadata_ntriples([{k: v for k, v in d.items() if k != "order"}
-                                 for d in records.values()])
-        keep = []
-        for t in ox.parse(raw, ox.RdfFormat.N_TRIPLES):
-            if t.predicate.value == VOID_TRIPLES and t.subject.value in (
-                    INFERRED_GRAPH, DATASET_IRI):
-                continue
-            keep.append(t.triple)
-        for d in records.values():
-            if d["source"] in DERIVED_SOURCES:
-                d = {**d, "triples": 0}
-            keep.append(ox.Triple(ox.NamedNode(d["graph"]), ox.NamedNode(LAYER_RECORD),
-                                  ox.Literal(json.dumps(d, sort_keys=True))))
+        return meta_ntriples(records, gen, engine_counts=True).decode("utf-8")
+
+
+def meta_ntriples(records: dict[str, dict[str, Any]], gen: str | None, *,
+                  engine_counts: bool = False) -> bytes:
+    """The metadata graph as a remote store keeps it: DCAT/PROV/VoID of ``records``, each
+    record as JSON (``itskg:layerRecord``) and the generation (``dcat:version``).
+
+    ``engine_counts``: leave out the inferred and dataset ``void:triples`` (the commit's
+    update computes them on the engine). Dumps write it with every count, so an engine
+    filled by its own bulk loader is a complete itskg store.
+    """
+    raw = metadata_ntriples([{k: v for k, v in d.items() if k != "order"}
+                             for d in records.values()])
+    keep = []
+    for t in ox.parse(raw, ox.RdfFormat.N_TRIPLES):
+        if engine_counts and t.predicate.value == VOID_TRIPLES and t.subject.value in (
+                INFERRED_GRAPH, DATASET_IRI):
+            continue
+        keep.append(t.triple)
+    for d in records.values():
+        if engine_counts and d["source"] in DERIVED_SOURCES:
+            d = {**d, "triples": 0}
+        keep.append(ox.Triple(ox.NamedNode(d["graph"]), ox.NamedNode(LAYER_RECORD),
+                              ox.Literal(json.dumps(d, sort_keys=True))))
+    if gen:
         keep.append(ox.Triple(ox.NamedNode(DATASET_IRI), ox.NamedNode(VERSION),
                               ox.Literal(gen)))
-        buf = io.BytesIO()
-        ox.serialize(keep, buf, ox.RdfFormat.N_TRIPLES)
-        return buf.getvalue().decode("utf-8")
+    buf = io.BytesIO()
+    ox.serialize(keep, buf, ox.RdfFormat.N_TRIPLES)
+    return buf.getvalue()
 
 
 def _encode(t: ox.Triple, batch: str, prefix: str = STAGED) -> ox.Triple:

@@ -89,3 +89,28 @@ def test_damaged_dump_is_refused_before_loading(tmp_path: Path,
         write_dump(catalog_store, tmp_path / "dump")
     with pytest.raises(DataError, match="not an itskg dump"):
         check_dump(tmp_path)
+
+
+def test_a_dump_bulk_loaded_by_the_engine_is_a_complete_store(
+        tmp_path: Path, catalog_store: KnowledgeStore) -> None:
+    """An engine filled by its own loader (here `oxigraph load`) from a dump is an itskg store:
+    the metadata graph of a dump carries the layer records and the generation."""
+    import subprocess
+    import sys
+
+    from engines import start_oxigraph
+
+    write_dump(catalog_store, tmp_path / "dump")
+    data = tmp_path / "ox"
+    exe = Path(sys.executable).parent / "oxigraph"
+    files = sorted(str(p) for p in (tmp_path / "dump").glob("*.nq.gz"))
+    subprocess.run([str(exe), "load", "--location", str(data), "--format", "nq", "--file",
+                    *files], check=True, capture_output=True, timeout=120)
+    eng = start_oxigraph(data)
+    try:
+        with open_store(Settings(**eng.settings())) as st:
+            assert st.generation == catalog_store.generation
+            assert counts(st) == counts(catalog_store)
+            assert answers(st) == answers(catalog_store)
+    finally:
+        eng.stop()
