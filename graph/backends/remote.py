@@ -18,7 +18,8 @@ sent), and then applied in ONE update request: each layer graph is replaced by i
 staging graph, removed layers are dropped, the ``inferred`` graph is recomputed by the
 ontology's rules (CONSTRUCT rewritten as INSERT ... USING the layer graphs), and the metadata
 graph is rewritten with a new generation. On engines that apply an update request
-atomically (Oxigraph server; Virtuoso runs one request in one transaction) readers see the
+atomically (Oxigraph server, tested with readers during the commit; Virtuoso runs a SPARQL
+request as one transaction by default, not tested here under concurrent readers) readers see the
 old graph or the new one, never a mix. Into an engine that holds no itskg graph yet (no
 generation, so no reader can open it: ``itskg load`` into a new engine) the layers are uploaded
 straight into their graphs, which halves the engine's work. An interrupted upload leaves only
