@@ -10,6 +10,7 @@ engine does not stop in time raises ``QueryTimeoutError`` (503 over HTTP) at the
 and its connection is closed (the engine cancels the query when it notices).
 
 Errors: ``StoreError`` (engine unreachable, credentials refused, engine failure),
+``QueryError`` (the engine ran a query and failed it, its message attached),
 ``QuerySyntaxError`` (the engine rejected the text, its message attached),
 ``QueryTimeoutError`` (deadline).
 """
@@ -22,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from itskg.graph.errors import QuerySyntaxError, QueryTimeoutError, StoreError
+from itskg.graph.errors import QueryError, QuerySyntaxError, QueryTimeoutError, StoreError
 
 __all__ = ["UNION_HELP", "UNION_UPDATES", "Endpoint", "SparqlClient"]
 
@@ -147,6 +148,9 @@ class SparqlClient:
             raise QueryTimeoutError(f"The engine stopped the {what} at its deadline: {text}")
         if r.status_code >= 500 and ("SP030" in text or "syntax error" in low):
             raise QuerySyntaxError(f"The engine rejected the {what}: {text}")
+        if what == "query" and r.status_code == 500:
+            # the engine ran the query and could not finish it (e.g. Virtuoso SR319)
+            raise QueryError(f"The engine at {url} could not answer the query: {text}")
         raise StoreError(f"The engine at {url} failed the {what} (HTTP {r.status_code}): {text}")
 
     def query(self, text: str, accept: str, *, timeout: float | None = None,
