@@ -24,6 +24,7 @@ from itskg.graph.errors import (
     AnalysisError,
     ConfigError,
     DataError,
+    ElmError,
     ItskgError,
     OntologyError,
     QueryError,
@@ -67,6 +68,7 @@ STATUS: dict[type[ItskgError], int] = {
     QueryTimeoutError: 503,
     UnknownQueryError: 404,
     AnalysisError: 422,
+    ElmError: 404,
 }
 
 

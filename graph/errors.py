@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AnalysisError",
+    "ElmError",
     "ConfigError",
     "DataError",
     "ItskgError",
@@ -167,6 +168,12 @@ class AnalysisError(ItskgError):
     """A network analysis could not be computed (bad projection, graph too large...)."""
 
     exit_code = 8
+
+
+class ElmError(ItskgError):
+    """A qualification cannot be exported to the European Learning Model (unknown, no data)."""
+
+    exit_code = 9
 
 
 class ItskgWarning(UserWarning):
