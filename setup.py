@@ -9,6 +9,10 @@ come from (including each package bundled by esbuild, read from the bundles' met
 repository beside it. Editable installs (``pip install -e``) skip the copy: they serve
 ``web/node_modules`` of the checkout directly.
 
+The ELM 3.1 ontology and the Europass LOQ shapes (EUPL 1.2) are copied unchanged, with their
+licence, from ``../shared/data/elm`` into ``itskg/graph/elm/loq/`` (the ELM completeness check
+reads them there in an installed wheel; a warning when they are not beside the checkout).
+
 Raises SystemExit (the build fails) naming the missing file when an asset is not installed.
 """
 
@@ -25,6 +29,9 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 WEB = ROOT / "web"
 MODULES = WEB / "node_modules"
+ELM_SOURCE = ROOT.parent / "shared" / "data" / "elm"
+ELM_FILES = ("ELM.ttl", "ELM-external.ttl", "LOQ-constraints.ttl", "LOQ-constraints-mdr.ttl",
+             "LICENSE-EUPL-1.2.txt")
 LICENCE_NAMES = ("LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "license", "LICENSE-MIT",
                  "COPYING")
 
@@ -58,6 +65,7 @@ class BuildPyWithAssets(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             return
+        self._copy_elm()
         spec = json.loads((WEB / "assets.json").read_text(encoding="utf-8"))
         dest = Path(self.build_lib) / "itskg" / "api" / "vendor"
         if dest.exists():
@@ -84,7 +92,8 @@ class BuildPyWithAssets(build_py):
         lic_dir.mkdir(parents=True, exist_ok=True)
         rows = ["# Third-party browser assets in this wheel", "",
                 "Served at /vendor/ by `itskg serve`. One licence file per npm package in "
-                "LICENSES/.", "", "| npm package | version | licence | used in |", "|---|---|---|---|"]
+                "LICENSES/.", "", "| npm package | version | licence | used in |",
+                "|---|---|---|---|"]
         for pkg in sorted(packages):
             spdx, text = _licence(pkg)
             version = json.loads((MODULES / pkg / "package.json").read_text())["version"]
@@ -92,6 +101,22 @@ class BuildPyWithAssets(build_py):
             used = ", ".join(sorted(set(packages[pkg])))
             rows.append(f"| {pkg} | {version} | {spdx} | {used} |")
         (dest / "THIRD-PARTY.md").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def _copy_elm(self) -> None:
+        dest = Path(self.build_lib) / "itskg" / "graph" / "elm" / "loq"
+        missing = [f for f in ELM_FILES if not (ELM_SOURCE / f).is_file()]
+        if missing:
+            self.warn(f"ELM/LOQ files {missing} not found in {ELM_SOURCE}: the wheel's "
+                      "'itskg elm' commands will ask for them")
+            return
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ELM_FILES:
+            shutil.copyfile(ELM_SOURCE / name, dest / name)
+        (dest / "README.md").write_text(
+            "ELM 3.1 ontology and the SHACL shapes of the Europass Learning Opportunity and "
+            "Qualification application profile, unchanged, from european-commission-empl/"
+            "European-Learning-Model; licence: EUPL 1.2 (LICENSE-EUPL-1.2.txt).\n",
+            encoding="utf-8")
 
 
 setup(cmdclass={"build_py": BuildPyWithAssets})

@@ -47,6 +47,7 @@ __all__ = [
 PAGES_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PAGES_DIR / "templates"
 STATIC_DIR = PAGES_DIR / "static"
+WHEEL_VENDOR = PAGES_DIR.parent / "vendor"
 REPO_WEB = PAGES_DIR.parents[1] / "web" / "node_modules"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
@@ -56,10 +57,16 @@ CACHE_SIZE = 512
 
 
 def vendor_dir() -> Path | None:
-    """Where the npm packages are (ITSKG_WEB_ASSETS, else web/node_modules), or None."""
+    """Where the browser assets are, or None.
+
+    In order: ``ITSKG_WEB_ASSETS``; ``itskg/api/vendor`` of an installed wheel (copied there
+    at build time by setup.py, with their licences); ``web/node_modules`` of a checkout.
+    """
     env = os.environ.get("ITSKG_WEB_ASSETS")
-    path = Path(env) if env else REPO_WEB
-    return path if path.is_dir() else None
+    for path in ([Path(env)] if env else [WHEEL_VENDOR, REPO_WEB]):
+        if path.is_dir():
+            return path
+    return None
 
 
 def vendor_has(package_file: str) -> bool:

@@ -6,7 +6,7 @@
   stated on a qualification (``dct:title``, ``elm:NQFLevel``, ``elm:ISCEDFCode``) are honoured.
   Qualifications derived from synthetic courses are minted under ``id/synthetic/`` and marked
   synthetic (also inside the ELM export, as an ``elm:additionalNote``).
-- :mod:`itskg.graph.elm.model`: one qualification as an RDF graph in ELM terms only (title,
+- :mod:`itskg.graph.elm.elm_rdf`: one qualification as an RDF graph in ELM terms only (title,
   EQF level, ISCED-F field, NQF level, learning outcomes as ESCO skills, awarding body), and
   as ELM JSON-LD.
 - :mod:`itskg.graph.elm.loq`: completeness judged by the official SHACL shapes of the Europass
@@ -21,8 +21,8 @@ licence by ``setup.py``); see :func:`itskg.graph.elm.loq.elm_files`.
 from __future__ import annotations
 
 from itskg.graph.elm.derive import Qualification, derive_qualifications
+from itskg.graph.elm.elm_rdf import qualification_graph, qualification_jsonld
 from itskg.graph.elm.loq import CompletenessReport, Finding, check_qualifications, elm_files
-from itskg.graph.elm.model import qualification_graph, qualification_jsonld
 
 __all__ = [
     "CompletenessReport",

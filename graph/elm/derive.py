@@ -218,7 +218,8 @@ def _add_academies(store: KnowledgeStore, quals: Any) -> None:
     academies = sorted({q.academy for q in quals})
     info: dict[str, dict[str, Any]] = {}
     for i in range(0, len(academies), 200):
-        rows = store.select(f"""SELECT ?a ?l ?m ?r WHERE {{ VALUES ?a {{ {_values(academies[i:i+200])} }}
+        chunk = _values(academies[i:i + 200])
+        rows = store.select(f"""SELECT ?a ?l ?m ?r WHERE {{ VALUES ?a {{ {chunk} }}
             OPTIONAL {{ ?a skos:prefLabel ?l }} OPTIONAL {{ ?a itskg:seatMunicipality ?m }}
             OPTIONAL {{ ?a itskg:seatRegion ?r }} }}""")
         for r in rows:

@@ -18,7 +18,7 @@ from typing import Any
 from rdflib import RDF, Graph, Namespace, URIRef
 
 from itskg.graph.elm.derive import Qualification
-from itskg.graph.elm.model import ELM, qualification_graph
+from itskg.graph.elm.elm_rdf import ELM, qualification_graph
 from itskg.graph.errors import ConfigError
 
 __all__ = ["ELM_FILES", "CompletenessReport", "Finding", "check_qualifications", "elm_files",
