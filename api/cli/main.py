@@ -389,6 +389,15 @@ def _register_network() -> None:
 _register_network()
 
 
+def _register_take_away() -> None:
+    from itskg.api.cli.elm_command import elm
+
+    app.command("elm")(elm)
+
+
+_register_take_away()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
