@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(None, description="Enables SPARQL Update at /sparql.")
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the server.")
     cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins.")
+    browser: str | None = Field(
+        None, description="Headless Chromium for PDF reports (default: chromium on PATH).")
 
     @field_validator("query_timeout")
     @classmethod

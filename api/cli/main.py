@@ -391,8 +391,10 @@ _register_network()
 
 def _register_take_away() -> None:
     from itskg.api.cli.elm_command import elm
+    from itskg.api.cli.report_command import report
 
     app.command("elm")(elm)
+    app.command("report")(report)
 
 
 _register_take_away()

@@ -60,7 +60,7 @@ TEXT: dict[str, dict[str, str]] = {
         "s3_missing": "Il catalogo di questo grafo non ha ancora le query sulla S3 "
                       "(s3_priorities_without_academy, academies_outside_s3_priorities): "
                       "la sezione compare quando i dati S3 sono caricati.",
-        "per_academy": "per fondazione", "scope": "Ambito",
+        "per_academy": "per fondazione", "distinct": "distinte, in totale", "scope": "Ambito",
         "areas_chart": "Fondazioni per area tecnologica (quota)",
         "kinds_chart": "Soci per tipo (quota)", "sectors_chart": "Imprese socie per sezione "
         "ATECO (quota)", "skills_chart": "Competenze insegnate e richieste per classe",
@@ -91,7 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
         "s3_missing": "This graph's catalogue has no S3 queries yet "
                       "(s3_priorities_without_academy, academies_outside_s3_priorities): "
                       "the section appears once S3 data are loaded.",
-        "per_academy": "per academy", "scope": "Scope",
+        "per_academy": "per academy", "distinct": "distinct, in all", "scope": "Scope",
         "areas_chart": "Academies by technological area (share)",
         "kinds_chart": "Members by kind (share)",
         "sectors_chart": "Member companies by ATECO section (share)",
@@ -463,14 +463,15 @@ def _build(st: KnowledgeStore, kind: str, code: str, iri: str, name: str, sc: _S
 
     # 1. academies and areas
     s = Section("overview", T["overview"])
-    keys = (("academies", T["academies"]),) if kind == "region" else ()
-    for key, label in (*keys, ("courses", T["courses"]),
-                       ("members", T["members_n"]), ("companies", T["companies"]),
-                       ("skills", T["skills_n"])):
-        nat_value = n_nat[key] if key == "academies" and kind == "region" else n_nat[key] / per
-        s.figures.append(_figure(label, n_local[key], round(nat_value, 1),
-                                 note="" if key == "academies" and kind == "region"
-                                 else T["per_academy"]))
+    local_n = n_local["academies"] or 1
+    if kind == "region":
+        s.figures.append(_figure(T["academies"], n_local["academies"], n_nat["academies"]))
+    for key, label in (("courses", T["courses"]), ("members", T["members_n"]),
+                       ("companies", T["companies"])):
+        s.figures.append(_figure(label, round(n_local[key] / local_n, 1),
+                                 round(n_nat[key] / per, 1), note=T["per_academy"]))
+    s.figures.append(_figure(T["skills_n"], n_local["skills"], n_nat["skills"],
+                             note=T["distinct"]))
     areas_local = _group(st, sc, f'?its itskg:technologicalArea ?k '
                                  f'FILTER(STRSTARTS(STR(?k), "{AREA23}"))', agg=
                          "(COUNT(DISTINCT ?its) AS ?n)")
