@@ -239,7 +239,8 @@ STRINGS: dict[str, dict[str, str]] = {
                       "en": "The charts need JavaScript; their data download as CSV."},
     "prof.contents": {"it": "Sommario", "en": "Contents"},
     "prof.in_region": {"it": "Regione", "en": "Region"},
-    "prof.chart_failed": {"it": "Il grafico non è stato disegnato", "en": "The chart was not drawn"},
+    "prof.chart_failed": {"it": "Il grafico non è stato disegnato",
+                          "en": "The chart was not drawn"},
 }
 
 

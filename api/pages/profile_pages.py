@@ -1,0 +1,187 @@
+"""Region and academy profile pages, their JSON, chart CSVs and HTML/PDF reports.
+
+- ``GET /profiles``: the regions and academies that have a profile;
+- ``GET /profiles/region/{code}``, ``/profiles/academy/{key}``: the page (it/en), charts drawn
+  by profile.js with Vega-Lite under a CSP without 'unsafe-eval';
+- ``.../report.html`` (self-contained file), ``.../report.pdf`` (headless Chromium),
+  ``GET /api/profiles/{kind}/{code}`` (JSON), ``.../charts/{chart}.csv`` (a chart's data).
+
+Profiles are computed from a read-only store handle in a worker thread under a deadline
+(``PROFILE_DEADLINE_FACTOR`` x ITSKG_QUERY_TIMEOUT) and cached per store generation and
+language; at most ``PDF_SLOTS`` PDFs print at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from itskg.api.pages import webdata
+from itskg.api.pages.i18n import page_lang
+from itskg.api.pages.rendering import render
+from itskg.api.pages.report_render import chart_csv, html_to_pdf, page_context, report_html
+from itskg.graph.errors import DataError, ItskgError, StoreError
+from itskg.graph.reports import Profile, academy_profile, region_profile
+from itskg.graph.reports.profile import warm
+from itskg.graph.store import KnowledgeStore
+
+__all__ = ["register", "router"]
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api/profiles", tags=["profiles"])
+PROFILE_DEADLINE_FACTOR = 4
+PDF_SLOTS = asyncio.Semaphore(1)
+_lock = threading.Lock()
+_cache: dict[tuple[Any, ...], Profile] = {}
+
+
+def _store(request: Request) -> KnowledgeStore:
+    state = request.app.state
+    with _lock:
+        st = getattr(state, "profile_store", None)
+        if st is None:
+            st = KnowledgeStore.open(state.settings.store)
+            state.profile_store = st
+        else:
+            st.refresh()
+        return st  # type: ignore[no-any-return]
+
+
+async def _profile(request: Request, kind: str, code: str) -> Profile:
+    lang = page_lang(request)
+    st = _store(request)
+    key = (str(st.root), st.generation, kind, code, lang)
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    make = region_profile if kind == "region" else academy_profile
+    timeout = PROFILE_DEADLINE_FACTOR * request.app.state.settings.query_timeout
+    try:
+        p = await asyncio.wait_for(run_in_threadpool(make, st, code, lang), timeout)
+    except TimeoutError:
+        raise StoreError(f"The {kind} profile took longer than {timeout:.0f} s; retry in a "
+                         "minute (the national figures are being computed).") from None
+    with _lock:
+        if len(_cache) > 64:
+            _cache.clear()
+        _cache[key] = p
+    return p
+
+
+def _links(kind: str, code: str, lang: str) -> dict[str, str]:
+    base = f"/profiles/{kind}/{code}"
+    return {"html": f"{base}/report.html?lang={lang}", "pdf": f"{base}/report.pdf?lang={lang}",
+            "json": f"/api/profiles/{kind}/{code}?lang={lang}",
+            "csv": f"/api/profiles/{kind}/{code}/charts/"}
+
+
+def _error(request: Request, err: ItskgError) -> Response:
+    status = 404 if isinstance(err, DataError) else 503
+    return render(request, "error.html", {"message": str(err)}, status=status)
+
+
+@router.get("/profiles", response_class=HTMLResponse)
+async def profiles_index(request: Request) -> Response:
+    lang = page_lang(request)
+    try:
+        regions = await webdata.picklist(request, "nuts", lang)
+        academies = await webdata.picklist(request, "its", lang)
+    except ItskgError as err:
+        return _error(request, err)
+    return render(request, "profiles.html", {"regions": regions, "academies": academies})
+
+
+@router.get("/profiles/{kind}/{code}", response_class=HTMLResponse)
+async def profile_page(request: Request, kind: str, code: str) -> Response:
+    if kind not in ("region", "academy"):
+        return render(request, "error.html", {"message": f"No profile kind {kind!r}: use "
+                                              "/profiles/region/ITH5 or /profiles/academy/KEY"},
+                      status=404)
+    try:
+        p = await _profile(request, kind, code)
+    except ItskgError as err:
+        return _error(request, err)
+    return render(request, "profile.html", page_context(p, _links(kind, code, p.lang)))
+
+
+@router.get("/profiles/{kind}/{code}/report.{fmt}")
+async def profile_report(request: Request, kind: str, code: str, fmt: str) -> Response:
+    if kind not in ("region", "academy") or fmt not in ("html", "pdf"):
+        return JSONResponse({"ok": False, "status": 404, "type": "NotFound",
+                             "error": "use /profiles/{region|academy}/{code}/report.{html|pdf}"},
+                            status_code=404)
+    try:
+        p = await _profile(request, kind, code)
+        html = await run_in_threadpool(report_html, p)
+        name = f"itskg-{kind}-{p.code}-{p.lang}"
+        if fmt == "html":
+            return Response(html, media_type="text/html; charset=utf-8", headers={
+                "Content-Disposition": f'attachment; filename="{name}.html"'})
+        import tempfile
+        from pathlib import Path
+
+        async with PDF_SLOTS:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "r.pdf"
+                await run_in_threadpool(html_to_pdf, html, out,
+                                        browser=request.app.state.settings.browser)
+                data = out.read_bytes()
+        return Response(data, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    except ItskgError as err:
+        return JSONResponse({"ok": False, "status": 503, "type": type(err).__name__,
+                             "error": str(err)}, status_code=404 if isinstance(
+                                 err, DataError) else 503)
+
+
+@api_router.get("/{kind}/{code}", summary="A region or academy profile (figures and charts)")
+async def profile_json(request: Request, kind: str, code: str) -> JSONResponse:
+    """The profile as JSON: sections with figures (against Italy) and Vega-Lite charts."""
+    if kind not in ("region", "academy"):
+        return JSONResponse({"ok": False, "status": 404, "type": "NotFound",
+                             "error": "kind must be region or academy"}, status_code=404)
+    try:
+        return JSONResponse((await _profile(request, kind, code)).to_json())
+    except DataError as err:
+        return JSONResponse({"ok": False, "status": 404, "type": "DataError",
+                             "error": str(err)}, status_code=404)
+
+
+@api_router.get("/{kind}/{code}/charts/{chart}.csv", summary="The data of one profile chart")
+async def chart_data(request: Request, kind: str, code: str, chart: str) -> Response:
+    """One chart's rows as CSV (UTF-8 with BOM)."""
+    try:
+        p = await _profile(request, kind, code) if kind in ("region", "academy") else None
+    except DataError as err:
+        return JSONResponse({"ok": False, "status": 404, "type": "DataError",
+                             "error": str(err)}, status_code=404)
+    c = p.chart(chart) if p else None
+    if c is None:
+        return JSONResponse({"ok": False, "status": 404, "type": "NotFound",
+                             "error": f"No chart {chart!r} in this profile."}, status_code=404)
+    return Response(chart_csv(c), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{code}-{chart}.csv"'})
+
+
+def _warm_in_background(app: FastAPI) -> None:
+    """Compute the national figures in a daemon thread, so the first profile is quick."""
+    def run() -> None:
+        try:
+            with KnowledgeStore.open(app.state.settings.store) as st:
+                warm(st)
+        except Exception:  # no store yet, or it changes: the first request computes instead
+            return
+    threading.Thread(target=run, name="itskg-profile-warm", daemon=True).start()
+
+
+def register(app: FastAPI) -> None:
+    """Add the profile pages and their API."""
+    app.include_router(router)
+    app.include_router(api_router)
+    if getattr(app.state, "settings", None) is not None:
+        _warm_in_background(app)
