@@ -1,0 +1,69 @@
+"""What policy staff take away, in a real browser: region and academy profiles with their
+charts drawn (Vega-Lite under the page's CSP without 'unsafe-eval'), chart downloads.
+Screenshots: tests/screenshots/profile-region-ITH5.png, profile-academy.png."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.web.site import Site
+from tests.web.test_browser import _errors, _wait, js, visit
+
+pytestmark = pytest.mark.server
+
+
+def _charts_drawn(driver: Any) -> Any:
+    return driver.execute_script("return document.body.dataset.charts") in ("drawn", "error")
+
+
+def _check_profile(browser: Any, min_charts: int) -> None:
+    assert js(browser, "return document.body.dataset.charts") == "drawn"
+    states = js(browser, "return Array.from(document.querySelectorAll('figure.chart'))"
+                         ".map(f => f.dataset.drawn)")
+    assert len(states) >= min_charts and set(states) == {"yes"}, states
+    marks = js(browser, "return document.querySelectorAll('figure.chart .vis svg .mark-rect "
+                        "path, figure.chart .vis svg .mark-line path, figure.chart .vis svg "
+                        ".mark-rect rect').length")
+    assert marks > 10, "the charts draw bars and lines"
+    png = js(browser, "return document.querySelector('figure.chart a.dl-png').href")
+    svg = js(browser, "return document.querySelector('figure.chart a.dl-svg').href")
+    assert png.startswith("data:image/png") and svg.startswith(("data:image/svg", "blob:"))
+    layers = js(browser, "return document.querySelector('figure.chart figcaption').textContent")
+    assert "(real)" in layers or "(synthetic)" in layers
+    assert _errors(browser) == []  # no CSP or script error
+
+
+def test_emilia_romagna_profile_draws_its_charts(browser: Any, site: Site) -> None:
+    visit(browser, site, "/profiles/region/ITH5?lang=en", "profile-region-ITH5",
+          _charts_drawn, "the charts")
+    assert js(browser, "return document.querySelector('h1').textContent") == "Emilia-Romagna"
+    _check_profile(browser, 3)
+    heads = js(browser, "return Array.from(document.querySelectorAll('table.figures thead th'))"
+                        ".map(e => e.textContent)")
+    assert "Italy" in heads
+    csv_link = js(browser, "return document.querySelector('figure.chart a.dl-csv').href")
+    r = httpx.get(csv_link)
+    assert r.status_code == 200 and r.text.lstrip("\ufeff").startswith("area,code,scope,value")
+    browser.save_screenshot("tests/screenshots/profile-region-ITH5.png")
+
+
+def test_academy_profile_draws_its_charts_in_italian(browser: Any, site: Site) -> None:
+    rows = httpx.get(site.url + "/api/queries/academies_by_region",
+                     params={"region": "ITH5", "format": "rows"}).json()
+    key = sorted(r["academy"] for r in rows)[0].rsplit("/", 1)[-1]
+    visit(browser, site, f"/profiles/academy/{key}?lang=it", "profile-academy",
+          _charts_drawn, "the charts")
+    _check_profile(browser, 2)
+    assert "Italia" in js(browser, "return document.querySelector('table.figures')"
+                                   ".textContent")
+
+
+def test_profile_errors_are_clear(site: Site) -> None:
+    r = httpx.get(site.url + "/profiles/region/XX9")
+    assert r.status_code == 404 and "NUTS 2" in r.text
+    r = httpx.get(site.url + "/api/profiles/region/ITH5/charts/nope.csv")
+    assert r.status_code == 404 and "nope" in r.json()["error"]
+    _ = _wait  # re-exported helper keeps one waiting rule for all browser tests
