@@ -145,6 +145,9 @@ async def question(request: Request, name: str) -> Response:
                       ("JSON", f"{api}?{qs}&format=rows".replace("?&", "?")),
                       ("SPARQL JSON", f"{api}?{qs}&format=json".replace("?&", "?"))],
         "sparql": q.text, "example_text": _example_text(q, lang),
+        "columns": {c.name: {"label": c.label[lang], "format": c.format,
+                             "list": c.list_separator} for c in q.columns},
+        "charts": vendor_has("itskg/charts.min.js"),
     })
 
 

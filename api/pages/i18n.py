@@ -211,6 +211,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "err.title": {"it": "Errore", "en": "Error"},
     # ---- profiles and reports (issue 14)
     "nav.profiles": {"it": "Profili", "en": "Profiles"},
+    "questions.chart_top": {"it": "Il grafico mostra le prime N righe.",
+                            "en": "The chart shows the first N rows."},
     "prof.title": {"it": "Profili di regioni e fondazioni", "en": "Region and academy profiles"},
     "prof.lead": {"it": "Per ogni regione (NUTS 2) e fondazione ITS: aree, soci, competenze, "
                         "S3, mobilità, esiti e posizione nella rete, a confronto con l'Italia.",

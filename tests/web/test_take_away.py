@@ -67,3 +67,55 @@ def test_profile_errors_are_clear(site: Site) -> None:
     r = httpx.get(site.url + "/api/profiles/region/ITH5/charts/nope.csv")
     assert r.status_code == 404 and "nope" in r.json()["error"]
     _ = _wait  # re-exported helper keeps one waiting rule for all browser tests
+
+
+def test_question_results_have_labelled_columns_lists_and_a_chart(browser: Any,
+                                                                   site: Site) -> None:
+    visit(browser, site, "/questions/academies_by_region?region=ITH5&run=1&lang=en",
+          "question-labelled", lambda d: d.execute_script(
+              "return document.querySelectorAll('#result-table tbody tr').length"), "rows")
+    heads = js(browser, "return Array.from(document.querySelectorAll('#result-table th'))"
+                        ".map(e => e.textContent)")
+    assert heads[:2] == ["ITS Academy", "Province"] and "Technological areas" in heads
+    assert not any(h in heads for h in ("academyLabel", "regionLabel", "areas"))
+    lists = js(browser, "return document.querySelectorAll('#result-table ul.cell-list').length")
+    assert lists >= 1, "GROUP_CONCAT areas shown as lists"
+    visit(browser, site, "/questions/regional_profile?run=1&lang=it", "question-chart",
+          lambda d: d.execute_script(
+              "return document.getElementById('result-chart').dataset.drawn"), "the chart")
+    assert js(browser, "return document.getElementById('result-chart').dataset.drawn") == "yes"
+    heads = js(browser, "return Array.from(document.querySelectorAll('#result-table th'))"
+                        ".map(e => e.textContent)")
+    assert heads[0] == "Regione" and "Percorsi" in heads
+    assert heads[0] == "Regione", "the unset region parameter is a visible column"
+    assert _errors(browser) == []
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_question_form_fits_the_window(browser: Any, site: Site, width: int) -> None:
+    browser.set_window_size(width, 900)
+    try:
+        visit(browser, site, "/questions/skill_gaps_by_region", f"question-form-{width}")
+        over = js(browser, "return document.documentElement.scrollWidth - window.innerWidth")
+        form_right = js(browser, "return document.getElementById('qform')"
+                                 ".getBoundingClientRect().right")
+        assert over <= 0 and form_right <= width, (over, form_right)
+    finally:
+        browser.set_window_size(1300, 1000)
+
+
+def test_every_question_page_carries_its_column_labels(site: Site) -> None:
+    import html
+    import json
+    import re
+
+    from itskg.graph.sparql.catalogue import load_catalog
+
+    with httpx.Client(base_url=site.url) as client:
+        for q in load_catalog().values():
+            page = client.get(f"/questions/{q.name}", params={"lang": "en"}).text
+            m = re.search(r"data-columns='([^']*)'", page)
+            assert m, q.name
+            cols = json.loads(html.unescape(m.group(1)))
+            assert {c.name for c in q.columns} <= set(cols), q.name
+            assert all(v["label"] for v in cols.values()), q.name
