@@ -211,6 +211,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "err.title": {"it": "Errore", "en": "Error"},
     # ---- profiles and reports (issue 14)
     "nav.profiles": {"it": "Profili", "en": "Profiles"},
+    "network.colour": {"it": "Colore per", "en": "Colour by"},
+    "network.threshold": {"it": "Legami con peso almeno", "en": "Ties with weight at least"},
+    "network.shown": {"it": "legami mostrati su", "en": "ties shown of"},
+    "network.legend": {"it": "Legenda", "en": "Legend"},
+    "network.ties": {"it": "Legami più forti", "en": "Strongest ties"},
     "questions.chart_top": {"it": "Il grafico mostra le prime N righe.",
                             "en": "The chart shows the first N rows."},
     "prof.title": {"it": "Profili di regioni e fondazioni", "en": "Region and academy profiles"},

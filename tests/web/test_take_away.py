@@ -119,3 +119,30 @@ def test_every_question_page_carries_its_column_labels(site: Site) -> None:
             cols = json.loads(html.unescape(m.group(1)))
             assert {c.name for c in q.columns} <= set(cols), q.name
             assert all(v["label"] for v in cols.values()), q.name
+
+
+def test_academy_network_draws_visible_weighted_edges_with_legend(browser: Any,
+                                                                  site: Site) -> None:
+    visit(browser, site, "/network?projection=academy-academy&lang=en", "network-academy",
+          lambda d: d.execute_script("return window.itskgNetwork && "
+                                     "window.itskgNetwork.nodes > 0"), "nodes")
+    state = js(browser, "const s = window.itskgNetwork; return {layout: s.layout, "
+                        "edges: s.cy.edges().length, all: s.allEdges}")
+    assert state["layout"] == "fcose"
+    assert 0 < state["edges"] <= state["all"]
+    style = js(browser, "const e = window.itskgNetwork.cy.edges()[0]; "
+                        "return [parseFloat(e.style('width')), parseFloat(e.style('opacity'))]")
+    assert style[0] > 0.5 and style[1] >= 0.25, style  # visible
+    assert js(browser, "return document.querySelectorAll('#net-legend li').length") >= 2
+    shown = js(browser, "return document.getElementById('min-weight-out').textContent")
+    assert "ties shown of" in shown
+    if state["all"] > state["edges"] or js(browser, "return +document.getElementById("
+                                                    "'min-weight').max > 1"):
+        js(browser, "const i = document.getElementById('min-weight'); i.value = i.max; "
+                    "i.dispatchEvent(new Event('change'))")
+        fewer = js(browser, "return window.itskgNetwork.cy.edges().length")
+        assert fewer < state["edges"] or state["edges"] == 1
+    js(browser, "window.itskgNetwork.cy.nodes().max(n => n.degree()).ele.emit('tap')")
+    assert js(browser, "return document.querySelectorAll('#node-ties li').length") >= 1
+    browser.save_screenshot("tests/screenshots/network-academy-academy.png")
+    assert _errors(browser) == []
