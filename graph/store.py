@@ -66,6 +66,10 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
+#: what a layer holds: real data, synthetic data, or the ontology
+LayerKind = Literal["real", "synthetic", "ontology"]
+
+# Graphs the store computes itself on every commit (never loaded from a Layer).
 DERIVED_SOURCES = ("inferred", "meta")
 
 
@@ -82,7 +86,7 @@ class Layer:
     title: str
     data: Path | bytes
     format: str = "nt"
-    kind: Literal["real", "synthetic", "ontology"] = "real"
+    kind: LayerKind = "real"
     derived_from: tuple[str, ...] = ()
     license: str | None = None
     description: str | None = None
@@ -154,6 +158,11 @@ def parse_check(data: Path | bytes, fmt: str, *, name: str) -> int:
             f"{name}: not valid {fmt.upper()} RDF; nothing was written.",
             [Problem(str(err), file=name)],
         ) from err
+
+
+def _count(solutions: Any) -> int:
+    """The ?n of a one-row COUNT query (the engine's result union is not narrowed by type)."""
+    return int(next(iter(solutions))["n"].value)
 
 
 def _now() -> str:
@@ -342,7 +351,7 @@ class KnowledgeStore:
             q = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
         else:
             q = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(next(iter(self._store.query(q)))["n"].value)
+        return _count(self._store.query(q))
 
     # ---------------------------------------------------------------- writing
     @contextlib.contextmanager
@@ -490,8 +499,7 @@ class KnowledgeStore:
                 f"Layer '{ly.source}' is not valid RDF; the store was left unchanged.",
                 [Problem(str(err), file=name)],
             ) from err
-        return int(next(iter(db.query(
-            f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }}")))["n"].value)
+        return _count(db.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }}"))
 
     def _materialise(self, db: ox.Store, rules: Sequence[str] | None) -> dict[str, Any]:
         from itskg.graph.reasoning import materialise

@@ -14,10 +14,11 @@ header is a block of ``#+ key: value`` lines (grlc style) holding YAML::
     #+ columns:
     #+   academy: {it: "ITS Academy", en: "ITS Academy"}
     #+   digitalShare: {it: "Quota digitali", en: "Digital share", format: percent}
+    #+ binding: engine        # optional: engine (default) or values
 
 ``columns`` gives every projected variable (``?lang`` excepted) its Italian and English
 heading and optionally a ``format`` (``percent``: a 0-1 ratio shown as a percentage). The
-explorer, CSV downloads with ``labels=1`` and the generated docs use these headings;
+explorer (question pages, profiles) and the generated queries/README.md use these headings;
 ``tests/queries/test_columns.py`` checks that every projected variable has one. A column that
 is a ``GROUP_CONCAT(...; separator="s")`` is a list: ``Column.list_separator`` is ``s``.
 
@@ -26,6 +27,8 @@ Parameters are plain variables (``?region``) bound by the engine (pyoxigraph sub
 variables of the SELECT projection, so every parameter (and ``?lang``) is a result column:
 the catalogue refuses to load a SELECT query whose projection lacks one of its parameters.
 An optional parameter without a value stays unbound, which the queries read as "all".
+``binding: values`` in the header inlines the bindings as a VALUES block instead
+(``inline_bindings``), for queries the engine plans better that way; both give the same rows.
 A sub-select that uses a parameter must project it too (the engine substitutes only projected
 variables; ``inline_bindings`` opens every sub-select with the VALUES block to match).
 
@@ -76,8 +79,10 @@ __all__ = [
     "Param",
     "Vocabulary",
     "RESULT_MEDIA",
+    "BINDING_MODES",
     "bind_params",
     "catalogue_markdown",
+    "code_checks",
     "format_rows",
     "get_query",
     "inline_bindings",
@@ -88,13 +93,18 @@ __all__ = [
     "run_query",
     "table_rows",
     "values_clause",
+    "with_limit",
 ]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "code")
 LANGUAGES = ("it", "en")
-HEADER_KEYS = {"name", "title", "description", "params", "tags", "example", "cq", "columns"}
+HEADER_KEYS = {"name", "title", "description", "params", "tags", "example", "cq", "binding",
+               "columns"}
 COLUMN_FORMATS = ("percent", "number", "text")
+#: how parameters reach the engine: ``engine`` (substitutions, the default) or ``values``
+#: (a VALUES block inlined into the text: ``inline_bindings``)
+BINDING_MODES = ("engine", "values")
 PARAM_KEYS = {"name", "type", "required", "default", "allowed", "vocabulary", "description"}
 RESERVED = {"format", "limit"}  # HTTP/CLI options; never query parameters
 
@@ -223,6 +233,7 @@ class NamedQuery:
     cq: tuple[str, ...]
     text: str
     kind: str
+    binding: str = "engine"
     columns: tuple[Column, ...] = ()
 
     def param(self, name: str) -> Param | None:
@@ -420,6 +431,10 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
     bad = [c for c in cq if not re.match(r"^CQ\d{2}$", str(c))]
     if bad:
         raise _problem(name, f"'cq' entries must look like CQ01: {bad}")
+    binding = str(meta.get("binding", "engine"))
+    if binding not in BINDING_MODES:
+        raise _problem(name, f"'binding' must be one of {', '.join(BINDING_MODES)}, "
+                             f"not {binding!r}")
     names = {p.name for p in params}
     if set(example) - names:
         raise _problem(name, f"example names unknown parameter(s) {sorted(set(example) - names)}")
@@ -433,6 +448,7 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
         cq=tuple(str(c) for c in cq),
         text=text,
         kind=kind,
+        binding=binding,
         columns=_parse_columns(name, meta.get("columns"), body),
     )
 
@@ -527,6 +543,22 @@ def _convert(query: NamedQuery, p: Param, value: str) -> Any:
 _EXISTS = "ASK { { ?concept ?p ?o } UNION { ?s ?p ?concept } }"
 
 
+def code_checks(query: NamedQuery, raw: Mapping[str, Any], bindings: Mapping[str, Any]
+                ) -> list[tuple[str, str]]:
+    """(IRI, error message) for each bound code parameter: the concept must exist.
+
+    The executor checks them in the worker, in the same round trip as the query.
+    """
+    out = []
+    for p in query.params:
+        if p.type == "code" and p.name in bindings:
+            value = str(raw.get(p.name) or p.default or "").strip()
+            iri_ = str(bindings[p.name])
+            out.append((iri_, str(_bad(query, p, value,
+                                       f"no such concept in the store ({iri_})"))))
+    return out
+
+
 def bind_params(
     query: NamedQuery, raw: Mapping[str, Any], *, store: KnowledgeStore | None = None
 ) -> dict[str, Any]:
@@ -559,14 +591,15 @@ def bind_params(
                 )
             continue
         out[p.name] = _convert(query, p, value)
-        if p.type == "code" and store is not None and not store.ask(
-            _EXISTS, bindings={"concept": out[p.name]}
-        ):
-            raise _bad(query, p, value, f"no such concept in the store ({out[p.name]})")
+    if store is not None:
+        for concept, message in code_checks(query, raw, out):
+            if not store.ask(_EXISTS, bindings={"concept": iri(concept)}):
+                raise QueryParameterError(message)
     return out
 
 
-def _with_limit(text: str, limit: int) -> str:
+def with_limit(text: str, limit: int) -> str:
+    """The query with at most ``limit`` rows (never raising a LIMIT already there)."""
     m = re.search(r"(?i)\bLIMIT\s+(\d+)(\s+OFFSET\s+\d+)?\s*$", text)
     if m:
         return text[: m.start(1)] + str(min(int(m.group(1)), limit)) + text[m.end(1):]
@@ -593,7 +626,9 @@ def run_query(
     else:
         raw.pop("lang", None)
     bindings = bind_params(q, raw, store=store)
-    text = q.text if limit is None or q.kind != "select" else _with_limit(q.text, int(limit))
+    text = q.text if limit is None or q.kind != "select" else with_limit(q.text, int(limit))
+    if q.binding == "values":
+        return store.query(inline_bindings(text, bindings))
     return store.query(text, bindings=bindings)
 
 

@@ -13,10 +13,10 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from itskg.graph.errors import QueryParameterError
+from itskg.graph.sparql.results import plain_value
 from itskg.graph.terms import IRI, QueryResult, Term
 
 __all__ = [
@@ -98,16 +98,6 @@ RESULT_MEDIA = {
     "tsv": "text/tab-separated-values",
     "rows": "application/json",
 }
-
-
-def plain_value(t: Term | None) -> Any:
-    """A result term as plain JSON: IRIs and strings as str, numbers, booleans, None."""
-    if t is None:
-        return None
-    v = t.to_python()
-    if isinstance(v, float) and t.datatype == XSD + "decimal":
-        return float(Decimal(t.value))
-    return v
 
 
 def format_rows(result: QueryResult, fmt: str) -> bytes:
