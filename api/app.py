@@ -39,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         kg = await run_in_threadpool(KnowledgeGraph(settings).start)
         app.state.kg = kg
+        kg.warm_profiles()  # national figures of /profiles, in a daemon thread
         try:
             yield
         finally:

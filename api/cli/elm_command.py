@@ -20,7 +20,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.api.cli.common import _handle, _settings, err, out
+from itskg.api.cli.common import _handle, _kg, _settings, err, out
 
 __all__ = ["elm"]
 
@@ -45,10 +45,9 @@ def elm(
 
     Example: itskg elm report --region ITH5
     """
-    from itskg.graph.elm import check_qualifications, derive_qualifications, qualification_jsonld
-    from itskg.graph.elm.lookup import academy_iri, find_qualification, nqf_option, region_iri
+    from itskg.graph.elm import qualification_jsonld
+    from itskg.graph.elm.lookup import academy_iri, nqf_option, region_iri
     from itskg.graph.errors import ConfigError
-    from itskg.graph.store import KnowledgeStore
 
     if action not in {"report", "export"}:
         raise ConfigError(f"itskg elm {action}: use 'report' or 'export'")
@@ -56,12 +55,12 @@ def elm(
         raise ConfigError(f"--format {fmt}: use table, csv or json")
     levels = nqf_option(nqf)
     s = _settings(store)
-    with KnowledgeStore.open(s.store) as st:
+    with _kg(s) as kg:
         if action == "export":
             if not key:
                 raise ConfigError("itskg elm export needs a qualification key "
                                   "(see 'itskg elm report')")
-            doc = qualification_jsonld(find_qualification(st, key, levels))
+            doc = qualification_jsonld(kg.qualification(key, levels))
             text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
             if output is None:
                 sys.stdout.write(text)
@@ -70,10 +69,10 @@ def elm(
                 err.print(f"wrote {escape(str(output))}")
             return
         with err.status("deriving qualifications from the courses..."):
-            quals = derive_qualifications(st, academy=academy_iri(academy),
-                                          region=region_iri(region), nqf_levels=levels)
+            quals = kg.qualifications(academy=academy_iri(academy),
+                                      region=region_iri(region), nqf_levels=levels)
         with err.status(f"checking {len(quals)} qualifications against the LOQ shapes..."):
-            reports = check_qualifications(quals)
+            reports = kg.check_qualifications(quals)
     rows = [r.as_json(lang) for r in reports]
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")

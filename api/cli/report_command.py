@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from itskg.api.cli.common import _handle, _settings, err
+from itskg.api.cli.common import _handle, _kg, _settings, err
 
 __all__ = ["report"]
 
@@ -38,8 +38,6 @@ def report(
     """
     from itskg.api.pages.report_render import html_to_pdf, report_html
     from itskg.graph.errors import ConfigError
-    from itskg.graph.reports import academy_profile, region_profile
-    from itskg.graph.store import KnowledgeStore
 
     if kind not in {"region", "academy"}:
         raise ConfigError(f"itskg report {kind}: use 'region' or 'academy'")
@@ -50,12 +48,12 @@ def report(
     s = _settings(store)
     target = output or Path(f"{code}.{fmt}")
     t0 = time.perf_counter()
-    with KnowledgeStore.open(s.store) as st, err.status(f"computing the {kind} profile..."):
-        p = (region_profile if kind == "region" else academy_profile)(st, code, lang)
+    with _kg(s) as kg, err.status(f"computing the {kind} profile..."):
+        p = kg.profile(kind, code, lang)
     if fmt == "json":
         target.write_text(json.dumps(p.to_json(), ensure_ascii=False, indent=1), "utf-8")
     else:
-        html = report_html(p)
+        html = report_html(p, s)
         if fmt == "html":
             target.write_text(html, encoding="utf-8")
         else:

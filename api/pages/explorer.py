@@ -147,7 +147,7 @@ async def question(request: Request, name: str) -> Response:
         "sparql": q.text, "example_text": _example_text(q, lang),
         "columns": {c.name: {"label": c.label[lang], "format": c.format,
                              "list": c.list_separator} for c in q.columns},
-        "charts": vendor_has("itskg/charts.min.js"),
+        "charts": vendor_has(request, "itskg/charts.min.js"),
     })
 
 

@@ -6,29 +6,27 @@
 - ``.../report.html`` (self-contained file), ``.../report.pdf`` (headless Chromium),
   ``GET /api/profiles/{kind}/{code}`` (JSON), ``.../charts/{chart}.csv`` (a chart's data).
 
-Profiles are computed from a read-only store handle in a worker thread under a deadline
-(``PROFILE_DEADLINE_FACTOR`` x ITSKG_QUERY_TIMEOUT) and cached per store generation and
-language; at most ``PDF_SLOTS`` PDFs print at once.
+Profiles come from the app's KnowledgeGraph (``kg.profile``), computed in a thread under a
+deadline (``PROFILE_DEADLINE_FACTOR`` x ITSKG_QUERY_TIMEOUT) and cached per store generation
+and language; the national figures are warmed when the server starts; at most ``PDF_SLOTS``
+PDFs print at once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import threading
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from itskg.api.deps import get_kg
 from itskg.api.pages import webdata
 from itskg.api.pages.i18n import page_lang
 from itskg.api.pages.rendering import render
 from itskg.api.pages.report_render import chart_csv, html_to_pdf, page_context, report_html
 from itskg.graph.errors import DataError, ItskgError, StoreError
-from itskg.graph.reports import Profile, academy_profile, region_profile
-from itskg.graph.reports.profile import warm
-from itskg.graph.store import KnowledgeStore
+from itskg.graph.reports import Profile
 
 __all__ = ["register", "router"]
 
@@ -36,41 +34,24 @@ router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/profiles", tags=["profiles"])
 PROFILE_DEADLINE_FACTOR = 4
 PDF_SLOTS = asyncio.Semaphore(1)
-_lock = threading.Lock()
-_cache: dict[tuple[Any, ...], Profile] = {}
-
-
-def _store(request: Request) -> KnowledgeStore:
-    state = request.app.state
-    with _lock:
-        st = getattr(state, "profile_store", None)
-        if st is None:
-            st = KnowledgeStore.open(state.settings.store)
-            state.profile_store = st
-        else:
-            st.refresh()
-        return st  # type: ignore[no-any-return]
 
 
 async def _profile(request: Request, kind: str, code: str) -> Profile:
+    """The profile through the app's KnowledgeGraph, once per store generation and language,
+    in a thread under the deadline (the page's national figures are warmed at start)."""
     lang = page_lang(request)
-    st = _store(request)
-    key = (str(st.root), st.generation, kind, code, lang)
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-    make = region_profile if kind == "region" else academy_profile
+    kg = await get_kg(request)
     timeout = PROFILE_DEADLINE_FACTOR * request.app.state.settings.query_timeout
-    try:
-        p = await asyncio.wait_for(run_in_threadpool(make, st, code, lang), timeout)
-    except TimeoutError:
-        raise StoreError(f"The {kind} profile took longer than {timeout:.0f} s; retry in a "
-                         "minute (the national figures are being computed).") from None
-    with _lock:
-        if len(_cache) > 64:
-            _cache.clear()
-        _cache[key] = p
-    return p
+
+    async def make() -> Profile:
+        try:
+            return await asyncio.wait_for(
+                run_in_threadpool(kg.profile, kind, code, lang), timeout)
+        except TimeoutError:
+            raise StoreError(f"The {kind} profile took longer than {timeout:.0f} s; retry in a "
+                             "minute (the national figures are being computed).") from None
+
+    return await kg.acached(("profile", kind, code, lang), make)  # type: ignore[no-any-return]
 
 
 def _links(kind: str, code: str, lang: str) -> dict[str, str]:
@@ -117,7 +98,7 @@ async def profile_report(request: Request, kind: str, code: str, fmt: str) -> Re
                             status_code=404)
     try:
         p = await _profile(request, kind, code)
-        html = await run_in_threadpool(report_html, p)
+        html = await run_in_threadpool(report_html, p, request.app.state.settings)
         name = f"itskg-{kind}-{p.code}-{p.lang}"
         if fmt == "html":
             return Response(html, media_type="text/html; charset=utf-8", headers={
@@ -168,20 +149,7 @@ async def chart_data(request: Request, kind: str, code: str, chart: str) -> Resp
         "Content-Disposition": f'attachment; filename="{code}-{chart}.csv"'})
 
 
-def _warm_in_background(app: FastAPI) -> None:
-    """Compute the national figures in a daemon thread, so the first profile is quick."""
-    def run() -> None:
-        try:
-            with KnowledgeStore.open(app.state.settings.store) as st:
-                warm(st)
-        except Exception:  # no store yet, or it changes: the first request computes instead
-            return
-    threading.Thread(target=run, name="itskg-profile-warm", daemon=True).start()
-
-
 def register(app: FastAPI) -> None:
     """Add the profile pages and their API."""
     app.include_router(router)
     app.include_router(api_router)
-    if getattr(app.state, "settings", None) is not None:
-        _warm_in_background(app)

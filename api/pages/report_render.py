@@ -2,8 +2,8 @@
 
 - ``page_context(profile, links)``: what ``profile.html`` and ``report.html`` need (numbers
   formatted for the page language, the charts' Vega-Lite specs as JSON for profile.js).
-- ``report_html(profile)``: one self-contained HTML file (CSS, the chart bundle, profile.js and
-  the data inline) that draws its charts offline.
+- ``report_html(profile, settings)``: one self-contained HTML file (CSS, the chart bundle,
+  profile.js and the data inline) that draws its charts offline.
 - ``html_to_pdf(html, output, browser=)``: prints that file with headless Chromium
   (``--print-to-pdf``; virtual time lets the charts draw first). Raises ConfigError when no
   browser is found and ItskgError when Chromium fails or runs past its time limit.
@@ -24,6 +24,7 @@ from typing import Any
 
 from itskg.api.pages.i18n import t
 from itskg.api.pages.rendering import STATIC_DIR, templates, vendor_dir
+from itskg.graph.config import Settings
 from itskg.graph.errors import ConfigError, ItskgError
 from itskg.graph.reports import Chart, Profile
 
@@ -73,9 +74,9 @@ def _inline_js(path: Path) -> str:
     return path.read_text(encoding="utf-8").replace("</script", "<\\/script")
 
 
-def report_html(p: Profile) -> str:
+def report_html(p: Profile, settings: Settings) -> str:
     """The profile as one self-contained HTML file (works offline, prints to PDF)."""
-    vendor = vendor_dir()
+    vendor = vendor_dir(settings)
     bundle = vendor / "itskg" / "charts.min.js" if vendor else None
     if bundle is None or not bundle.is_file():
         raise ConfigError("The chart bundle itskg/charts.min.js is missing: run "

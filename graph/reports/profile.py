@@ -233,7 +233,7 @@ def _layers_of(st: KnowledgeStore, classes: tuple[str, ...]) -> list[dict[str, s
                 continue
             out[lid] = {"id": lid, "kind": kind, "title": str(r.get("title") or lid)}
         return sorted(out.values(), key=lambda x: x["id"])
-    return _cached(st, ("layers", classes), make)  # type: ignore[no-any-return]
+    return _cached(st, ("layers", classes), make)
 
 
 def _pct(x: float, total: float) -> float:
@@ -335,7 +335,7 @@ def _skill_classes(st: KnowledgeStore) -> dict[str, set[str]]:
         for r in _rows(st, f"SELECT ?k ?s WHERE {{ VALUES ?k {{ {kinds} }} ?s a ?k }}"):
             out[str(r["k"]).rsplit("#", 1)[-1]].add(str(r["s"]))
         return out
-    return _cached(st, ("skill-classes",), make)  # type: ignore[no-any-return]
+    return _cached(st, ("skill-classes",), make)
 
 
 def _skill_sets(st: KnowledgeStore, sc: _Scope) -> tuple[dict[str, set[str]],
@@ -381,54 +381,17 @@ def _network(st: KnowledgeStore) -> dict[str, dict[str, Any]]:
 
     The network is the one declared in queries/projections/academy-academy.yaml (two
     academies are linked when an organisation sits on both foundations; weight = shared
-    members), computed here straight from the memberships with igraph, because building the
-    full projection with every node attribute takes a minute on the national graph. Figures:
-    ``degree`` (linked academies), ``strength`` (shared members with all others),
-    ``betweenness`` (brokerage; shortest paths with distance 1/weight, normalised) and
-    ``community`` (Louvain on the weights, seed 1; 1 = largest).
+    members), computed from the memberships by ``itskg.graph.analysis.positions``.
     """
     def make() -> dict[str, dict[str, Any]]:
-        import itertools
-        from collections import Counter
-
-        import igraph as ig
+        from itskg.graph.analysis.positions import academy_positions
 
         by_member: dict[str, list[str]] = {}
         for r in _rows(st, "SELECT DISTINCT ?m ?its WHERE { ?m itskg:memberOfFoundation ?its . "
                            "?its a itskg:ITSAcademy }"):
             by_member.setdefault(str(r["m"]), []).append(str(r["its"]))
-        weights: Counter[tuple[str, str]] = Counter()
-        academies: set[str] = set()
-        for its in by_member.values():
-            academies.update(its)
-            for a, b in itertools.combinations(sorted(set(its)), 2):
-                weights[(a, b)] += 1
-        names = sorted(academies)
-        index = {n: i for i, n in enumerate(names)}
-        g = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b in weights])
-        g.es["weight"] = [float(w) for w in weights.values()]
-        if not names:
-            return {}
-        dist = [1.0 / w for w in g.es["weight"]]
-        betw = g.betweenness(weights=dist) if g.ecount() else [0.0] * len(names)
-        n = len(names)
-        scale = 2.0 / ((n - 1) * (n - 2)) if n > 2 else 1.0
-        import random
-
-        ig.set_random_number_generator(random.Random(1))
-        try:
-            comms = g.community_multilevel(weights="weight") if g.ecount() else None
-        finally:
-            ig.set_random_number_generator(random)
-        membership = list(comms.membership) if comms else [0] * n
-        sizes = Counter(membership)
-        order = {c: i for i, (c, _) in enumerate(sizes.most_common())}
-        strength = g.strength(weights="weight") if g.ecount() else [0.0] * n
-        return {name: {"degree": g.degree(i), "strength": strength[i],
-                       "betweenness": round(betw[i] * scale, 6),
-                       "community": order[membership[i]] + 1}
-                for name, i in index.items()}
-    return _cached(st, ("network",), make)  # type: ignore[no-any-return]
+        return academy_positions(by_member)
+    return _cached(st, ("network",), make)
 
 
 # ------------------------------------------------------------------ sections

@@ -387,7 +387,7 @@ def projected_variables(query: NamedQuery) -> list[str]:
         parsed = prepareQuery(query.text, initNs=PREFIXES)
     except Exception as err:  # rdflib raises pyparsing and its own errors
         raise _problem(query.name, f"rdflib cannot parse the query: {err}") from err
-    return [str(v) for v in parsed.algebra.get("PV", [])]
+    return [str(v) for v in parsed.algebra["PV"]]
 
 
 def parse_query_text(name: str, text: str) -> NamedQuery:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from itskg.graph import catalog
+from itskg.graph.sparql import catalogue as catalog
 from itskg.graph.errors import DataError
 
 QUERIES = [q for q in catalog.load_catalog().values() if q.kind == "select"]
