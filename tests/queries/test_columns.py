@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from itskg.graph.sparql import catalogue as catalog
 from itskg.graph.errors import DataError
+from itskg.graph.sparql import catalogue as catalog
 
 QUERIES = [q for q in catalog.load_catalog().values() if q.kind == "select"]
 
