@@ -31,7 +31,8 @@ _HERE = Path(__file__).resolve().parent
 #: Where the files are looked for, in order: next to this module (an installed wheel), then
 #: ../shared/data/elm beside the checkout (graph/elm -> repository -> ..).
 SEARCH = (_HERE / "loq", _HERE.parents[2] / "shared" / "data" / "elm")
-_NODE_KIND: dict[Any, str] = {ELM.Qualification: "qualification", ELM.LearningOutcome: "learning outcome",
+_NODE_KIND: dict[Any, str] = {
+              ELM.Qualification: "qualification", ELM.LearningOutcome: "learning outcome",
               ELM.Organisation: "awarding body", ELM.AwardingOpportunity: "awarding",
               URIRef("http://purl.org/dc/terms/Location"): "location", ELM.Address: "address",
               ELM.Note: "note"}
