@@ -34,6 +34,7 @@ from itskg.graph.errors import (
     QueryTimeoutError,
     StoreError,
     StoreLockedError,
+    UnknownQualificationError,
     UnknownQueryError,
 )
 
@@ -69,7 +70,8 @@ STATUS: dict[type[ItskgError], int] = {
     QueryTimeoutError: 503,
     UnknownQueryError: 404,
     AnalysisError: 422,
-    ElmError: 404,
+    ElmError: 422,
+    UnknownQualificationError: 404,
 }
 
 

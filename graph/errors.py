@@ -29,6 +29,7 @@ from dataclasses import dataclass
 __all__ = [
     "AnalysisError",
     "ElmError",
+    "UnknownQualificationError",
     "ConfigError",
     "DataError",
     "ItskgError",
@@ -171,9 +172,14 @@ class AnalysisError(ItskgError):
 
 
 class ElmError(ItskgError):
-    """A qualification cannot be exported to the European Learning Model (unknown, no data)."""
+    """A qualification cannot be derived or exported to the European Learning Model (bad
+    region/academy/NQF value, no course to derive it from)."""
 
     exit_code = 9
+
+
+class UnknownQualificationError(ElmError, LookupError):
+    """No qualification has the given key."""
 
 
 class ItskgWarning(UserWarning):

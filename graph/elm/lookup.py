@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from itskg.graph.elm.derive import Qualification, derive_qualifications
-from itskg.graph.errors import ElmError
+from itskg.graph.errors import ElmError, UnknownQualificationError
 from itskg.graph.namespaces import DATA, NUTS_CODE
 from itskg.graph.store import KnowledgeStore
 
@@ -58,11 +58,18 @@ def find_qualification(store: KnowledgeStore, key: str,
     """The qualification whose key (``<academy key>-<hash>``) or IRI is ``key``."""
     last = key.rstrip("/").rsplit("/", 1)[-1]
     if not _KEY.match(last) or "-" not in last:
-        raise ElmError(f"{key!r} is not a qualification key (ACADEMY-hash, as listed by "
-                       "'itskg elm report')")
+        raise UnknownQualificationError(
+            f"{key!r} is not a qualification key (ACADEMY-hash, as listed by 'itskg elm "
+            "report')")
     academy = academy_iri(last.split("-", 1)[0])
-    for q in derive_qualifications(store, academy=academy, nqf_levels=nqf_levels):
+    try:
+        quals = derive_qualifications(store, academy=academy, nqf_levels=nqf_levels)
+    except UnknownQualificationError:
+        raise
+    except ElmError as err:  # the academy has no course: so no such qualification
+        raise UnknownQualificationError(f"No qualification {key!r}: {err}") from None
+    for q in quals:
         if q.key == last:
             return q
-    raise ElmError(f"No qualification {key!r}; 'itskg elm report --academy "
+    raise UnknownQualificationError(f"No qualification {key!r}; 'itskg elm report --academy "
                    f"{last.split('-', 1)[0]}' lists that academy's qualifications.")
