@@ -44,7 +44,6 @@ from itskg.graph.sparql.catalogue import (
     get_query,
     inline_bindings,
     load_catalog,
-    with_limit,
 )
 from itskg.graph.sparql.executor import (
     ExecResult,
@@ -54,7 +53,7 @@ from itskg.graph.sparql.executor import (
     apply_update,
     build_request,
 )
-from itskg.graph.sparql.scan import QueryInfo
+from itskg.graph.sparql.scan import QueryInfo, scan_query, with_limit
 from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 
@@ -90,6 +89,7 @@ class KnowledgeGraph:
         self._local_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._infos: dict[tuple[str, int | None], QueryInfo] = {}  # scans of catalogue texts
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> KnowledgeGraph:
@@ -237,9 +237,14 @@ class KnowledgeGraph:
         bindings = bind_params(q, raw)
         exists = code_checks(q, raw, bindings)
         text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
+        info = None
         if q.binding == "values":
             text, bindings = inline_bindings(text, bindings), {}
-        req = self._request(text, fmt, bindings=bindings, exists=exists)
+        else:  # the text is the same on every request: scan it once
+            info = self._infos.get((q.name, limit))
+            if info is None:
+                info = self._infos[(q.name, limit)] = scan_query(text)
+        req = self._request(text, fmt, bindings=bindings, exists=exists, info=info)
         key = ("named", q.name, tuple(sorted((k, str(v)) for k, v in raw.items())), fmt, limit)
         return req, key
 

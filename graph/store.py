@@ -29,7 +29,6 @@ import gc
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -49,6 +48,7 @@ from itskg.graph.errors import (
     StoreLockedError,
 )
 from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, graph_iri
+from itskg.graph.sparql.scan import has_dataset_clause
 from itskg.graph.terms import RDF_FORMATS, QueryResult, Term, to_term
 
 __all__ = [
@@ -57,9 +57,7 @@ __all__ = [
     "LayerRecord",
     "current_generation",
     "generation_file",
-    "has_dataset_clause",
     "parse_check",
-    "strip_sparql_literals",
 ]
 
 log = logging.getLogger(__name__)
@@ -120,25 +118,6 @@ class LayerRecord:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> LayerRecord:
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
-
-
-_LEX = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-
-
-def strip_sparql_literals(sparql: str) -> str:
-    """The query text with strings, IRIs and comments blanked: keywords can be searched safely.
-
-    Hand-written because pyoxigraph does not expose its parsed query algebra.
-    """
-    return _LEX.sub(" ", sparql)
-
-
-def has_dataset_clause(sparql: str) -> bool:
-    """True if the query names its own dataset (FROM / FROM NAMED)."""
-    return re.search(r"\bFROM\b", strip_sparql_literals(sparql), re.IGNORECASE) is not None
 
 
 def parse_check(data: Path | bytes, fmt: str, *, name: str) -> int:

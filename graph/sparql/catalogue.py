@@ -52,6 +52,7 @@ import yaml
 
 from itskg.graph.errors import (
     DataError,
+    ItskgError,
     Problem,
     QueryParameterError,
     UnknownQueryError,
@@ -66,6 +67,7 @@ from itskg.graph.sparql.queryformat import (
     table_rows,
     values_clause,
 )
+from itskg.graph.sparql.scan import scan_query, tokens, variables, with_limit
 from itskg.graph.store import KnowledgeStore
 from itskg.graph.terms import QueryResult, Term, iri
 
@@ -93,7 +95,6 @@ __all__ = [
     "run_query",
     "table_rows",
     "values_clause",
-    "with_limit",
 ]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -261,17 +262,6 @@ def _problem(name: str, msg: str, row: int | None = None) -> DataError:
                      [Problem(msg, file=f"queries/{name}.rq", row=row)])
 
 
-def _strip_sparql(text: str) -> str:
-    """The query without whole-line comments and PREFIX/BASE lines (for kind detection)."""
-    out = []
-    for line in text.splitlines():
-        s = line.strip()
-        if not s or s.startswith("#") or re.match(r"(?i)^(PREFIX|BASE)\b", s):
-            continue
-        out.append(line)
-    return "\n".join(out)
-
-
 def _lang_dict(name: str, key: str, value: Any, *, required: bool) -> dict[str, str]:
     if value is None and not required:
         return {}
@@ -395,12 +385,15 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
     meta, body = _header(name, text)
     if meta.get("name") != name:
         raise _problem(name, f"header name {meta.get('name')!r} differs from the file name")
-    m = re.match(r"(?is)^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _strip_sparql(body))
-    if m is None:
+    toks = tokens(body)
+    try:
+        form = scan_query(body).form
+    except ItskgError as err:  # SERVICE, LOAD, an undeclared prefix in FROM
+        raise _problem(name, str(err)) from err
+    if form not in ("select", "ask", "construct", "describe"):
         raise _problem(name, "only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are "
                              "allowed in the catalogue")
-    kind = m.group(1).lower()
-    kind = "construct" if kind == "describe" else kind
+    kind = "construct" if form == "describe" else form
     raw_params = meta.get("params") or []
     if isinstance(raw_params, Mapping):  # map form: {region: {type: code, ...}}
         raw_params = [{"name": k, **(v or {})} for k, v in raw_params.items()]
@@ -409,16 +402,17 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
     params = [_parse_param(name, p) for p in raw_params]
     if len({p.name for p in params}) != len(params):
         raise _problem(name, "a parameter is declared twice")
-    if re.search(r"\?lang\b", body):
+    used = set(variables(toks))
+    if "lang" in used:
         params.append(LANG_PARAM)
-    stripped = _strip_sparql(body)
+    first = next((i for i, tk in enumerate(toks) if tk.is_word("WHERE") or tk.text == "{"),
+                 len(toks))
+    projected = set(variables(toks[:first]))
     for p in params:
-        uses = len(re.findall(rf"[?$]{p.name}\b", stripped))
-        if uses == 0:
+        if p.name not in used:
             raise _problem(name, f"parameter {p.name} is declared but ?{p.name} is not used")
         if kind == "select":
-            proj = re.split(r"(?i)\bWHERE\b|\{", stripped, maxsplit=1)[0]
-            if not re.search(rf"[?$]{p.name}\b", proj):
+            if p.name not in projected:
                 raise _problem(name, f"?{p.name} must be in the SELECT projection (the engine "
                                      "binds only projected variables)")
         if p.allowed and p.default is not None and p.default not in p.allowed:
@@ -596,14 +590,6 @@ def bind_params(
             if not store.ask(_EXISTS, bindings={"concept": iri(concept)}):
                 raise QueryParameterError(message)
     return out
-
-
-def with_limit(text: str, limit: int) -> str:
-    """The query with at most ``limit`` rows (never raising a LIMIT already there)."""
-    m = re.search(r"(?i)\bLIMIT\s+(\d+)(\s+OFFSET\s+\d+)?\s*$", text)
-    if m:
-        return text[: m.start(1)] + str(min(int(m.group(1)), limit)) + text[m.end(1):]
-    return text.rstrip() + f"\nLIMIT {int(limit)}\n"
 
 
 def run_query(
