@@ -34,6 +34,7 @@ from itskg.graph.errors import (
     QueryTimeoutError,
     StoreError,
     StoreLockedError,
+    UnknownProfileError,
     UnknownQualificationError,
     UnknownQueryError,
 )
@@ -72,6 +73,7 @@ STATUS: dict[type[ItskgError], int] = {
     AnalysisError: 422,
     ElmError: 422,
     UnknownQualificationError: 404,
+    UnknownProfileError: 404,
 }
 
 

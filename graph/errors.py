@@ -29,6 +29,7 @@ from dataclasses import dataclass
 __all__ = [
     "AnalysisError",
     "ElmError",
+    "UnknownProfileError",
     "UnknownQualificationError",
     "ConfigError",
     "DataError",
@@ -180,6 +181,10 @@ class ElmError(ItskgError):
 
 class UnknownQualificationError(ElmError, LookupError):
     """No qualification has the given key."""
+
+
+class UnknownProfileError(DataError, LookupError):
+    """No region or academy of that code has a profile (no ITS Academy there)."""
 
 
 class ItskgWarning(UserWarning):

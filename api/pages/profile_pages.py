@@ -15,17 +15,20 @@ PDFs print at once.
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from itskg.api.deps import get_kg
+from itskg.api.http_errors import NotFoundError
 from itskg.api.pages import webdata
 from itskg.api.pages.i18n import page_lang
-from itskg.api.pages.rendering import render
+from itskg.api.pages.rendering import error_page, render
 from itskg.api.pages.report_render import chart_csv, html_to_pdf, page_context, report_html
-from itskg.graph.errors import DataError, ItskgError, StoreError
+from itskg.graph.errors import ItskgError, QueryTimeoutError
 from itskg.graph.reports import Profile
 
 __all__ = ["register", "router"]
@@ -48,8 +51,9 @@ async def _profile(request: Request, kind: str, code: str) -> Profile:
             return await asyncio.wait_for(
                 run_in_threadpool(kg.profile, kind, code, lang), timeout)
         except TimeoutError:
-            raise StoreError(f"The {kind} profile took longer than {timeout:.0f} s; retry in a "
-                             "minute (the national figures are being computed).") from None
+            raise QueryTimeoutError(f"The {kind} profile took longer than {timeout:.0f} s; retry "
+                                    "in a minute (the national figures are being computed).") \
+                from None
 
     return await kg.acached(("profile", kind, code, lang), make)  # type: ignore[no-any-return]
 
@@ -61,9 +65,10 @@ def _links(kind: str, code: str, lang: str) -> dict[str, str]:
             "csv": f"/api/profiles/{kind}/{code}/charts/"}
 
 
-def _error(request: Request, err: ItskgError) -> Response:
-    status = 404 if isinstance(err, DataError) else 503
-    return render(request, "error.html", {"message": str(err)}, status=status)
+def _kind(kind: str) -> None:
+    if kind not in ("region", "academy"):
+        raise NotFoundError(f"No profile kind {kind!r}: use /profiles/region/ITH5 or "
+                            "/profiles/academy/KEY.")
 
 
 @router.get("/profiles", response_class=HTMLResponse)
@@ -73,78 +78,56 @@ async def profiles_index(request: Request) -> Response:
         regions = await webdata.picklist(request, "nuts", lang)
         academies = await webdata.picklist(request, "its", lang)
     except ItskgError as err:
-        return _error(request, err)
+        return error_page(request, err)
     return render(request, "profiles.html", {"regions": regions, "academies": academies})
 
 
 @router.get("/profiles/{kind}/{code}", response_class=HTMLResponse)
 async def profile_page(request: Request, kind: str, code: str) -> Response:
-    if kind not in ("region", "academy"):
-        return render(request, "error.html", {"message": f"No profile kind {kind!r}: use "
-                                              "/profiles/region/ITH5 or /profiles/academy/KEY"},
-                      status=404)
     try:
+        _kind(kind)
         p = await _profile(request, kind, code)
-    except ItskgError as err:
-        return _error(request, err)
+    except (ItskgError, NotFoundError) as err:
+        return error_page(request, err)
     return render(request, "profile.html", page_context(p, _links(kind, code, p.lang)))
 
 
 @router.get("/profiles/{kind}/{code}/report.{fmt}")
 async def profile_report(request: Request, kind: str, code: str, fmt: str) -> Response:
-    if kind not in ("region", "academy") or fmt not in ("html", "pdf"):
-        return JSONResponse({"ok": False, "status": 404, "type": "NotFound",
-                             "error": "use /profiles/{region|academy}/{code}/report.{html|pdf}"},
-                            status_code=404)
-    try:
-        p = await _profile(request, kind, code)
-        html = await run_in_threadpool(report_html, p, request.app.state.settings)
-        name = f"itskg-{kind}-{p.code}-{p.lang}"
-        if fmt == "html":
-            return Response(html, media_type="text/html; charset=utf-8", headers={
-                "Content-Disposition": f'attachment; filename="{name}.html"'})
-        import tempfile
-        from pathlib import Path
-
-        async with PDF_SLOTS:
-            with tempfile.TemporaryDirectory() as tmp:
-                out = Path(tmp) / "r.pdf"
-                await run_in_threadpool(html_to_pdf, html, out,
-                                        browser=request.app.state.settings.browser)
-                data = out.read_bytes()
-        return Response(data, media_type="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    except ItskgError as err:
-        return JSONResponse({"ok": False, "status": 503, "type": type(err).__name__,
-                             "error": str(err)}, status_code=404 if isinstance(
-                                 err, DataError) else 503)
+    """The profile as a self-contained HTML file or a PDF (errors: the one JSON shape)."""
+    _kind(kind)
+    if fmt not in ("html", "pdf"):
+        raise NotFoundError(f"No report format {fmt!r}: use report.html or report.pdf.")
+    p = await _profile(request, kind, code)
+    html = await run_in_threadpool(report_html, p, request.app.state.settings)
+    name = f"itskg-{kind}-{p.code}-{p.lang}"
+    if fmt == "html":
+        return Response(html, media_type="text/html; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{name}.html"'})
+    async with PDF_SLOTS:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "r.pdf"
+            await run_in_threadpool(html_to_pdf, html, out,
+                                    browser=request.app.state.settings.browser)
+            data = out.read_bytes()
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}.pdf"'})
 
 
 @api_router.get("/{kind}/{code}", summary="A region or academy profile (figures and charts)")
 async def profile_json(request: Request, kind: str, code: str) -> JSONResponse:
     """The profile as JSON: sections with figures (against Italy) and Vega-Lite charts."""
-    if kind not in ("region", "academy"):
-        return JSONResponse({"ok": False, "status": 404, "type": "NotFound",
-                             "error": "kind must be region or academy"}, status_code=404)
-    try:
-        return JSONResponse((await _profile(request, kind, code)).to_json())
-    except DataError as err:
-        return JSONResponse({"ok": False, "status": 404, "type": "DataError",
-                             "error": str(err)}, status_code=404)
+    _kind(kind)
+    return JSONResponse((await _profile(request, kind, code)).to_json())
 
 
 @api_router.get("/{kind}/{code}/charts/{chart}.csv", summary="The data of one profile chart")
 async def chart_data(request: Request, kind: str, code: str, chart: str) -> Response:
     """One chart's rows as CSV (UTF-8 with BOM)."""
-    try:
-        p = await _profile(request, kind, code) if kind in ("region", "academy") else None
-    except DataError as err:
-        return JSONResponse({"ok": False, "status": 404, "type": "DataError",
-                             "error": str(err)}, status_code=404)
-    c = p.chart(chart) if p else None
+    _kind(kind)
+    c = (await _profile(request, kind, code)).chart(chart)
     if c is None:
-        return JSONResponse({"ok": False, "status": 404, "type": "NotFound",
-                             "error": f"No chart {chart!r} in this profile."}, status_code=404)
+        raise NotFoundError(f"No chart {chart!r} in this profile.")
     return Response(chart_csv(c), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{code}-{chart}.csv"'})
 

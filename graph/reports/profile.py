@@ -6,10 +6,11 @@ are Vega-Lite specifications with their data inline (``Chart.rows`` is the same 
 CSV download) and the layers they draw on, read from the named graphs that hold the classes
 they count and the kind (real/synthetic) the metadata graph gives each layer.
 
-An unknown region or academy raises :class:`~itskg.graph.errors.DataError` naming it
-(HTTP 422, CLI exit 6). The national figures are cached per store generation (the first
-profile of a generation pays for them: about 20-40 s on the national ecosystem on a busy
-2-core machine, then about 1 s a region; :func:`warm` computes them ahead).
+An unknown region or academy raises :class:`~itskg.graph.errors.UnknownProfileError` (a
+DataError) naming it (HTTP 404, CLI exit 6). The national figures are cached per store
+generation (the first profile of a generation pays for them: about 20-40 s on the national
+ecosystem on a busy 2-core machine, then about 1 s a region; :func:`warm` computes them
+ahead).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from itskg.graph.errors import DataError, Problem
+from itskg.graph.errors import Problem, UnknownProfileError
 from itskg.graph.namespaces import DATA, META_GRAPH, NUTS_CODE, ONTOLOGY, VOCAB
 from itskg.graph.store import KnowledgeStore
 
@@ -669,15 +670,15 @@ def warm(st: KnowledgeStore) -> None:
 def region_profile(st: KnowledgeStore, code: str, lang: str = "it") -> Profile:
     """The profile of the Italian NUTS 2 region ``code`` (e.g. ITH5) in ``lang`` (it/en).
 
-    Raises DataError naming the code when no ITS Academy has its seat there.
+    Raises UnknownProfileError naming the code when no ITS Academy has its seat there.
     """
     lang = lang if lang in TEXT else "it"
     code = code.strip().upper()
     iri = NUTS_CODE + code
     if not code.isalnum() or not st.ask(PREFIXES + f"ASK {{ ?a itskg:seatRegion <{iri}> }}"):
-        raise DataError(f"No ITS Academy has its seat in region {code!r}; give an Italian "
-                        "NUTS 2 code such as ITH5 (Emilia-Romagna).",
-                        [Problem(f"unknown region {code}")])
+        raise UnknownProfileError(
+            f"No ITS Academy has its seat in region {code!r}; give an Italian NUTS 2 code such "
+            "as ITH5 (Emilia-Romagna).", [Problem(f"unknown region {code}")])
     name = _labels(st, [iri], lang).get(iri, code)
     sc = _Scope("region", f"?its a itskg:ITSAcademy ; itskg:seatRegion <{iri}> .", region=iri)
     return _build(st, "region", code, iri, name, sc, lang, code)
@@ -686,7 +687,7 @@ def region_profile(st: KnowledgeStore, code: str, lang: str = "it") -> Profile:
 def academy_profile(st: KnowledgeStore, key: str, lang: str = "it") -> Profile:
     """The profile of the ITS Academy ``key`` (its IPA code, the last part of id/its/KEY).
 
-    Raises DataError naming the key when there is no such academy.
+    Raises UnknownProfileError naming the key when there is no such academy.
     """
     lang = lang if lang in TEXT else "it"
     key = key.strip()
@@ -694,8 +695,9 @@ def academy_profile(st: KnowledgeStore, key: str, lang: str = "it") -> Profile:
     if not key.replace("-", "").replace("_", "").replace(".", "").isalnum() and \
             not key.startswith(DATA) or not st.ask(
             PREFIXES + f"ASK {{ <{iri}> a itskg:ITSAcademy }}"):
-        raise DataError(f"No ITS Academy {key!r}; use the key of /profiles or of id/its/KEY.",
-                        [Problem(f"unknown academy {key}")])
+        raise UnknownProfileError(
+            f"No ITS Academy {key!r}; use the key of /profiles or of id/its/KEY.",
+            [Problem(f"unknown academy {key}")])
     names = _rows(st, f"""SELECT ?n ?r WHERE {{ OPTIONAL {{ <{iri}> itskg:shortName ?n }}
         OPTIONAL {{ <{iri}> itskg:seatRegion ?r }} }}""")
     name = str(names[0].get("n") or "") if names else ""
