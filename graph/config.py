@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     web_assets: Path | None = Field(
         None, description="folder of the npm packages served at `/vendor` (unset: the "
         "repository's `web/node_modules`)")
+    browser: str | None = Field(
+        None, description="headless Chromium that prints PDF reports (`itskg report`, "
+        "`/profiles/.../report.pdf`); unset: `chromium` on `PATH`")
 
     @field_validator("store", mode="before")
     @classmethod
