@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from itskg.api.errors import install_error_handlers
+from itskg.api.guard import RequestGuard, ScopedCORS, csp_for
 from itskg.api.routes import meta, pages, sparql
 from itskg.api.routes import network as network_routes
 from itskg.api.routes import queries as query_routes
@@ -55,13 +55,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.executor = None
     install_error_handlers(app)
-    app.add_middleware(
-        CORSMiddleware,
+    app.add_middleware(  # CORS on /sparql and /api/ only, never on HTML pages
+        ScopedCORS,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "HEAD", "POST"],
         allow_headers=["Accept", "Content-Type", "Authorization"],
         expose_headers=EXPOSED_HEADERS,
     )
+    app.add_middleware(RequestGuard, settings=settings)  # outermost: limits, HEAD, headers
     routers = [sparql.router, meta.router]  # add a router: one more item here
     for router in routers:
         app.include_router(router)
@@ -78,10 +79,12 @@ def _register_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         base = "/vendor/swagger-ui-dist"
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="itskg API",
             swagger_js_url=f"{base}/swagger-ui-bundle.js",
             swagger_css_url=f"{base}/swagger-ui.css",
             swagger_favicon_url=f"{base}/favicon-32x32.png",
         )
+        page.headers["Content-Security-Policy"] = csp_for(page.body)  # its one inline script
+        return page

@@ -13,6 +13,7 @@ validation errors are rendered in the same shape.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,18 +23,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itskg.graph.errors import (
     AnalysisError,
+    BudgetExceededError,
     ConfigError,
     DataError,
     ItskgError,
     OntologyError,
     QueryError,
+    QueryLimitError,
     QueryParameterError,
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryTooLargeError,
     StoreError,
     StoreLockedError,
     UnknownQueryError,
+    WorkerCrashedError,
 )
 
 __all__ = [
@@ -42,8 +47,11 @@ __all__ = [
     "MethodNotAllowedError",
     "NotAcceptableError",
     "ProtocolError",
+    "TooManyRequestsError",
+    "UnauthorizedError",
     "UnsupportedMediaTypeError",
     "UpdateNotSupportedError",
+    "error_headers",
     "error_response",
     "install_error_handlers",
     "status_for",
@@ -66,6 +74,10 @@ STATUS: dict[type[ItskgError], int] = {
     QueryRefusedError: 403,
     QueryTimeoutError: 503,
     UnknownQueryError: 404,
+    QueryLimitError: 400,
+    QueryTooLargeError: 413,
+    BudgetExceededError: 429,
+    WorkerCrashedError: 503,
     AnalysisError: 422,
 }
 
@@ -102,6 +114,18 @@ class MethodNotAllowedError(ProtocolError):
     status = 405
 
 
+class UnauthorizedError(ProtocolError):
+    """The admin token is missing or wrong (401, with ``WWW-Authenticate: Bearer``)."""
+
+    status = 401
+
+
+class TooManyRequestsError(ProtocolError):
+    """Too many requests (or bad admin tokens) from one client (429, with Retry-After)."""
+
+    status = 429
+
+
 class UpdateNotSupportedError(ProtocolError):
     """An authorised SPARQL Update uses an operation the immutable store cannot apply (501)."""
 
@@ -124,11 +148,17 @@ def error_response(message: str, type_name: str, status: int,
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def error_headers(exc: BaseException) -> dict[str, str] | None:
+    """Headers an error response carries: Retry-After for 503/429, WWW-Authenticate, ..."""
+    if isinstance(exc, QueryTimeoutError | StoreLockedError | WorkerCrashedError):
+        return {"Retry-After": "5"}
+    if isinstance(exc, BudgetExceededError):
+        return {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+    return getattr(exc, "headers", None)
+
+
 async def _itskg_handler(_request: Request, exc: Exception) -> JSONResponse:
-    headers = getattr(exc, "headers", None)
-    if isinstance(exc, QueryTimeoutError | StoreLockedError):
-        headers = {"Retry-After": "5"}
-    return error_response(str(exc), type(exc).__name__, status_for(exc), headers)
+    return error_response(str(exc), type(exc).__name__, status_for(exc), error_headers(exc))
 
 
 async def _http_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -44,7 +44,16 @@ from itskg.graph.errors import (
     QueryParameterError,
     UnknownQueryError,
 )
-from itskg.graph.namespaces import COUNTRY, DATA, EQF, GRAPH, NUTS_CODE, ONTOLOGY, VOCAB
+from itskg.graph.namespaces import (
+    ABSOLUTE_IRI,
+    COUNTRY,
+    DATA,
+    EQF,
+    GRAPH,
+    NUTS_CODE,
+    ONTOLOGY,
+    VOCAB,
+)
 from itskg.graph.queryformat import (
     RESULT_MEDIA,
     format_rows,
@@ -84,7 +93,7 @@ HEADER_KEYS = {"name", "title", "description", "params", "tags", "example", "cq"
 PARAM_KEYS = {"name", "type", "required", "default", "allowed", "vocabulary", "description"}
 RESERVED = {"format", "limit"}  # HTTP/CLI options; never query parameters
 
-_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_IRI_RE = ABSOLUTE_IRI  # no control characters or lone surrogates either
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 

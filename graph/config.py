@@ -31,16 +31,72 @@ class Settings(BaseSettings):
     query_workers: int = Field(2, description="Worker processes that run SPARQL queries.")
     admin_token: str | None = Field(None, description="Enables SPARQL Update at /sparql.")
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the server.")
-    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins.")
+    cors_origins: list[str] = Field(
+        default_factory=lambda: ["*"],
+        description="CORS origins allowed on /sparql and /api/ (never on HTML pages).")
+    # -- request limits (each refusal is a 4xx naming the limit and its setting) --------
+    max_body_bytes: int = Field(
+        1_048_576, description="Largest request body accepted, bytes (413 above).")
+    max_url_bytes: int = Field(
+        16_384, description="Longest request target (path and query string), bytes (414 above).")
+    max_header_bytes: int = Field(
+        32_768, description="Largest total size of the request headers, bytes (431 above).")
+    body_timeout: float = Field(
+        10.0, description="Seconds a client may take to send its whole request body (408).")
+    max_query_length: int = Field(
+        100_000, description="Longest SPARQL query or update text, characters (413 above).")
+    max_query_depth: int = Field(
+        64, description="Deepest nesting of { } and ( ) in a SPARQL text (400 above).")
+    max_query_operators: int = Field(
+        500, description="Most OPTIONAL, UNION, MINUS and EXISTS operators in a query (400).")
+    # -- fair use ---------------------------------------------------------------------
+    client_budget: float = Field(
+        120.0, description="Worker seconds one client (IP address) may use per budget "
+        "window; past it, 429 with Retry-After. 0 turns the budget off.")
+    client_budget_window: float = Field(
+        60.0, description="Length of the per-client budget window, seconds.")
+    trusted_proxy_header: str | None = Field(
+        None, description="Header carrying the client address when behind a reverse proxy "
+        "(e.g. X-Forwarded-For); unset: the socket peer address is the client.")
+    lookup_workers: int = Field(
+        1, description="Extra worker processes reserved for cheap lookups (0: no fast lane).")
+    lookup_timeout: float = Field(
+        2.0, description="Time limit of the fast lane, seconds; a slower lookup moves to the "
+        "main lane.")
+    worker_memory_mb: int = Field(
+        0, description="Address-space limit of each query worker, MiB (RLIMIT_AS; 0: none).")
+    admin_attempts: int = Field(
+        5, description="Bad admin tokens one client may send per minute before 429.")
+    # -- network analysis (server-side, clients cannot raise them) -------------------
+    network_max_nodes: int = Field(
+        5_000, description="Largest projection drawn or analysed over HTTP, nodes.")
+    network_betweenness_samples: int = Field(
+        500, description="Source nodes sampled for betweenness over HTTP (fixed seed).")
+    network_concurrency: int = Field(
+        1, description="Network analyses that may run at once over HTTP (others wait).")
+    # -- operations -------------------------------------------------------------------
+    abandoned_after: float = Field(
+        3600.0, description="Age, seconds, after which an uncommitted generation with no "
+        "writer is removed by 'itskg serve' at start-up and by 'itskg cleanup'.")
 
-    @field_validator("query_timeout")
+    @field_validator("query_timeout", "body_timeout", "lookup_timeout", "client_budget_window")
     @classmethod
     def _positive_timeout(cls, v: float) -> float:
         if v <= 0:
-            raise ValueError("ITSKG_QUERY_TIMEOUT must be a positive number of seconds")
+            raise ValueError("must be a positive number of seconds")
         return v
 
-    @field_validator("max_rows", "query_workers")
+    @field_validator("client_budget", "worker_memory_mb", "lookup_workers", "abandoned_after")
+    @classmethod
+    def _not_negative(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("must be 0 or more")
+        return v
+
+    @field_validator("max_rows", "query_workers", "max_body_bytes", "max_url_bytes",
+                     "max_header_bytes", "max_query_length", "max_query_depth",
+                     "max_query_operators", "network_max_nodes", "network_betweenness_samples",
+                     "network_concurrency", "admin_attempts")
     @classmethod
     def _positive_int(cls, v: int) -> int:
         if v < 1:

@@ -6,7 +6,10 @@ Hierarchy::
     ├── ConfigError (ValueError)          a setting has a bad value
     ├── OntologyError                     an ontology/vocabulary file cannot be read
     ├── StoreError (OSError)              the store cannot be opened or written
-    │   └── StoreLockedError              another process holds the store (serve/import)
+    │   ├── StoreLockedError              another process holds the store (serve/import)
+    │   ├── StoreFullError                the disk (or a file size limit) is full
+    │   ├── StorePermissionError          the store or a backup path may not be written/read
+    │   └── BackupError                   a backup is corrupt, partial or not a backup
     ├── DataError (ValueError)            input data is invalid; carries every problem found
     │   └── ValidationError               SHACL found violations in a layer
     ├── QueryError
@@ -14,7 +17,11 @@ Hierarchy::
     │   ├── QueryTimeoutError             the query ran past the time limit and was stopped
     │   ├── QueryRefusedError             the query uses a forbidden feature (SERVICE, LOAD, update)
     │   ├── UnknownQueryError (LookupError)
-    │   └── QueryParameterError (ValueError)
+    │   ├── QueryParameterError (ValueError)
+    │   ├── QueryLimitError               the text is too deep or has too many operators
+    │   │   └── QueryTooLargeError        the text is longer than the server accepts
+    │   ├── BudgetExceededError           the client used up its query-time budget
+    │   └── WorkerCrashedError            a worker died twice under the same query
     └── AnalysisError
     ItskgWarning (UserWarning)
 
@@ -28,6 +35,8 @@ from dataclasses import dataclass
 
 __all__ = [
     "AnalysisError",
+    "BackupError",
+    "BudgetExceededError",
     "ConfigError",
     "DataError",
     "ItskgError",
@@ -36,14 +45,19 @@ __all__ = [
     "Problem",
     "ProblemsMixin",
     "QueryError",
+    "QueryLimitError",
     "QueryParameterError",
     "QueryRefusedError",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "QueryTooLargeError",
     "StoreError",
+    "StoreFullError",
     "StoreLockedError",
+    "StorePermissionError",
     "UnknownQueryError",
     "ValidationError",
+    "WorkerCrashedError",
 ]
 
 
@@ -75,6 +89,27 @@ class StoreLockedError(StoreError):
     """Another itskg process holds the store's write lock."""
 
     exit_code = 5
+
+
+class StoreFullError(StoreError):
+    """A write failed because the disk (or the process's file size limit) is full.
+
+    Nothing was committed: free space (or point the store elsewhere) and run again.
+    """
+
+    exit_code = 9
+
+
+class StorePermissionError(StoreError):
+    """The store, or a backup file, cannot be read or written by this user."""
+
+    exit_code = 10
+
+
+class BackupError(StoreError):
+    """A backup is not usable: missing files, a checksum that does not match, a partial copy."""
+
+    exit_code = 11
 
 
 @dataclass(frozen=True)
@@ -161,6 +196,29 @@ class UnknownQueryError(QueryError, LookupError):
 
 class QueryParameterError(QueryError, ValueError):
     """A query parameter is missing or has a value of the wrong type."""
+
+
+class QueryLimitError(QueryError):
+    """The query text is nested too deeply or has too many operators for the server's limits.
+
+    The message names the limit and the ITSKG_* setting that raises it.
+    """
+
+
+class QueryTooLargeError(QueryLimitError):
+    """The query text is longer than ITSKG_MAX_QUERY_LENGTH characters."""
+
+
+class BudgetExceededError(QueryError):
+    """The client used its query-time budget for the current window; ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class WorkerCrashedError(QueryError):
+    """A query worker died under the query, and again on the one retry."""
 
 
 class AnalysisError(ItskgError):

@@ -42,7 +42,6 @@ from itskg.graph.catalog import (
 from itskg.graph.errors import (
     ItskgError,
     QueryParameterError,
-    QueryTimeoutError,
     StoreError,
     UnknownQueryError,
 )
@@ -61,15 +60,15 @@ _SCHEMA = {
     "year": {"type": "string", "pattern": "^[0-9]{4}$"},
     "code": {"type": "string"},
 }
-_STATUS = {QueryParameterError: 400, UnknownQueryError: 404, QueryTimeoutError: 503,
-           StoreError: 503}
 
 
 def error_response(err: Exception, status: int | None = None) -> JSONResponse:
-    """The one JSON error shape of the API."""
-    code = status or next((s for t, s in _STATUS.items() if isinstance(err, t)), 500)
+    """The one JSON error shape of the API, with the status and headers of itskg.api.errors."""
+    from itskg.api.errors import error_headers, status_for
+
+    code = status or status_for(err)
     return JSONResponse({"ok": False, "error": str(err), "type": type(err).__name__,
-                         "status": code}, status_code=code)
+                         "status": code}, status_code=code, headers=error_headers(err))
 
 
 def catalogue_json() -> list[dict[str, Any]]:

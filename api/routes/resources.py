@@ -16,13 +16,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from itskg.api.errors import NotAcceptableError
+from itskg.api.errors import NotAcceptableError, status_for
 from itskg.api.formats import GRAPH_OFFERS, choose_format, negotiate
 from itskg.api.i18n import page_lang, pick_label
 from itskg.api.routes.site import cached, executor, render, select
@@ -36,6 +35,7 @@ from itskg.graph.namespaces import (
     ONTOLOGY_GRAPH,
     PREFIXES,
     VOCAB,
+    is_iri,
 )
 
 __all__ = ["INVERSE_SAMPLE", "OUTGOING_LIMIT", "describe_rdf", "register", "router"]
@@ -49,7 +49,6 @@ SYNTHETIC = VOCAB + "data-kind/synthetic"
 _LABEL_PROPS = [PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label",
                 ONTOLOGY + "shortName", PREFIXES["schema"] + "name", PREFIXES["dct"] + "title",
                 PREFIXES["foaf"] + "name"]
-_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 _HTML_OFFERS = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_OFFERS}
 
 
@@ -84,7 +83,7 @@ async def describe_rdf(request: Request, iri: str, fmt: str) -> Response:
 
 async def labels_of(request: Request, iris: set[str], lang: str) -> dict[str, str]:
     """Best label per IRI (label properties ranked as in ``_LABEL_PROPS``, then language)."""
-    iris = {i for i in iris if not _BAD_IRI.search(i)}
+    iris = {i for i in iris if is_iri(i)}
     if not iris:
         return {}
     out: dict[str, str] = {}
@@ -160,8 +159,9 @@ def _layer(g: str) -> str:
 
 
 async def _resource(request: Request, iri: str) -> Response:
-    if _BAD_IRI.search(iri) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
-        return render(request, "error.html", {"message": f"Not an IRI: {iri!r}"}, status=400)
+    if not is_iri(iri):
+        return render(request, "error.html", {"message": f"Not an absolute IRI: {iri!r}"},
+                      status=400)
     try:
         fmt = _format(request)
     except NotAcceptableError as err:
@@ -205,7 +205,7 @@ async def _resource(request: Request, iri: str) -> Response:
 
 
 async def _inverse_page(request: Request, iri: str, pred: str, lang: str) -> Response:
-    if _BAD_IRI.search(pred):
+    if not is_iri(pred):
         return render(request, "error.html", {"message": f"Not an IRI: {pred!r}"}, status=400)
     try:
         offset = max(0, int(request.query_params.get("offset", "0")))
@@ -241,8 +241,8 @@ async def any_resource(request: Request, iri: str = "") -> Response:
 async def _safe(request: Request, iri: str) -> Response:
     try:
         return await _resource(request, iri)
-    except ItskgError as err:
-        return render(request, "error.html", {"message": str(err)}, status=503)
+    except ItskgError as err:  # a bad value is the client's (4xx), a timeout 503
+        return render(request, "error.html", {"message": str(err)}, status=status_for(err))
 
 
 # ------------------------------------------------------------------ ontology

@@ -8,10 +8,14 @@ returns the service description. Responses to a capped SELECT carry
 ``X-ITSKG-Truncated: true`` and ``X-ITSKG-Row-Cap: N`` (and the JSON/XML head a link to
 ``itskg:truncated``); ``X-ITSKG-Rows`` gives the row count when it is known exactly.
 
-Updates are refused (403) unless ``ITSKG_ADMIN_TOKEN`` is set and sent as
-``Authorization: Bearer <token>``; then ``DROP|CLEAR [SILENT] GRAPH <layer graph>`` removes
-that layer as a new store generation, and any other operation gets 501 (load and change data
-with ``itskg import``: store generations are immutable).
+Updates are refused (403) unless ``ITSKG_ADMIN_TOKEN`` is set; then a missing or wrong
+``Authorization: Bearer <token>`` gets 401 with ``WWW-Authenticate: Bearer``, and more than
+``ITSKG_ADMIN_ATTEMPTS`` bad tokens from one client in a minute get 429 with Retry-After
+(the right token included, until the minute has passed). With the token,
+``DROP|CLEAR [SILENT] GRAPH <layer graph>`` removes that layer as a new store generation, and
+any other operation gets 501 (load and change data with ``itskg import``: store generations
+are immutable). Query and update texts are checked against the parser-bomb limits of
+``itskg.graph.querylimits`` first.
 """
 
 from __future__ import annotations
@@ -28,14 +32,19 @@ from itskg.api.deps import get_executor, get_settings
 from itskg.api.errors import (
     MalformedRequestError,
     MethodNotAllowedError,
+    TooManyRequestsError,
+    UnauthorizedError,
     UnsupportedMediaTypeError,
     UpdateNotSupportedError,
 )
+from itskg.api.fairuse import AttemptThrottle
 from itskg.api.formats import choose_format
+from itskg.api.guard import client_key
 from itskg.api.routes.meta import service_description
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryRefusedError
 from itskg.graph.executor import apply_update, scan_query, scan_update
+from itskg.graph.querylimits import QueryLimits, check_query_text
 
 __all__ = ["ProtocolRequest", "read_protocol_request", "router"]
 
@@ -108,12 +117,27 @@ def _check_admin(request: Request, settings: Settings) -> None:
             "This endpoint is read-only: SPARQL Update is disabled. Load data with "
             "'itskg import' (or start the server with ITSKG_ADMIN_TOKEN set)."
         )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    state = request.app.state
+    throttle = getattr(state, "admin_throttle", None)
+    if throttle is None:
+        throttle = state.admin_throttle = AttemptThrottle(settings.admin_attempts)
+    who = client_key(request.scope, settings)
+    wait = throttle.retry_after(who)
+    if wait > 0:
+        raise TooManyRequestsError(
+            f"Too many bad admin tokens from this client (more than {settings.admin_attempts} "
+            f"a minute, setting ITSKG_ADMIN_ATTEMPTS); retry in {wait:.0f} s.",
+            headers={"Retry-After": str(max(1, round(wait)))})
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
             token.strip().encode(), settings.admin_token.encode()):
-        raise QueryRefusedError(
+        throttle.fail(who)
+        error = ', error="invalid_token"' if header else ""
+        raise UnauthorizedError(
             "SPARQL Update needs the header 'Authorization: Bearer <token>' with the "
-            "server's ITSKG_ADMIN_TOKEN."
+            "server's ITSKG_ADMIN_TOKEN" + (": the token sent is not it." if header else "."),
+            headers={"WWW-Authenticate": f'Bearer realm="itskg"{error}'},
         )
 
 
@@ -135,12 +159,15 @@ async def sparql(request: Request) -> Response:
     # No Depends() here: FastAPI's dependency solving costs more than the rest of this route.
     settings, executor = await get_settings(request), await get_executor(request)
     req = await read_protocol_request(request)
+    limits = QueryLimits.from_settings(settings)
     if req.update is not None:
+        check_query_text(req.update, limits)
         return await _update(request, req.update, settings)
     if req.query is None:
         if request.method == "GET":
             return await service_description(request, executor, settings, req.format)
         raise MalformedRequestError("POST /sparql without a query; send query=... or a body.")
+    check_query_text(req.query, limits)  # parser bombs never reach a worker
     info = scan_query(req.query)
     fmt = choose_format(info.is_graph, request.headers.get("accept"), req.format)
     res = await executor.arun(req.query, fmt, info=info, default_graphs=req.default_graphs,

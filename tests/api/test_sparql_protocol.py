@@ -275,9 +275,13 @@ def test_service_word_outside_keywords_is_harmless(live: Any, query: str) -> Non
 # ------------------------------------------------------------------------- updates
 def test_update_without_token_is_refused(live: Any) -> None:
     upd = f"DROP GRAPH <{SCRATCH_G}>"
-    assert_error(httpx.post(live.sparql, data={"update": upd}), 403, "ITSKG_ADMIN_TOKEN")
-    assert_error(httpx.post(live.sparql, content=upd, headers={
-        "Content-Type": "application/sparql-update", "Authorization": "Bearer wrong"}), 403)
+    missing = httpx.post(live.sparql, data={"update": upd})
+    assert_error(missing, 401, "ITSKG_ADMIN_TOKEN")
+    assert missing.headers["www-authenticate"] == 'Bearer realm="itskg"'
+    wrong = httpx.post(live.sparql, content=upd, headers={
+        "Content-Type": "application/sparql-update", "Authorization": "Bearer wrong"})
+    assert_error(wrong, 401, "not it")
+    assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
     assert count(httpx.get(live.sparql, params={"query": COUNT,
                                                 "default-graph-uri": SCRATCH_G})) == 1
 
