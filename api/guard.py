@@ -21,7 +21,7 @@ CORS is applied only to the machine surfaces (``/sparql``, ``/api/``, ``/.well-k
 ``/openapi.json``) by ``ScopedCORS``; HTML pages never carry ``Access-Control-Allow-Origin``.
 
 Every refusal names the limit and the setting that raises it, in the API's one JSON error
-shape (``itskg.api.errors``).
+shape (``itskg.api.http_errors``).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 
-from itskg.api.errors import ProtocolError
+from itskg.api.http_errors import ProtocolError
 from itskg.graph.config import Settings
 
 __all__ = [
