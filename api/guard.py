@@ -99,19 +99,14 @@ class SlowBodyError(ProtocolError):
     status = 408
 
 
-def client_key(scope: Scope, settings: Settings) -> str:
-    """Who is asking: the peer address, or the first address of the trusted proxy header.
+def client_key(scope: Scope, settings: Settings | None = None) -> str:
+    """Who is asking: the peer address of the connection.
 
-    Only the operator can name a proxy header (``ITSKG_TRUSTED_PROXY_HEADER``): clients
-    cannot multiply their identity by sending headers of their own.
+    Behind a reverse proxy on this host, uvicorn's proxy-headers support (on in
+    ``itskg serve``; trusted addresses: ``FORWARDED_ALLOW_IPS``, default 127.0.0.1) has
+    already put the X-Forwarded-For address here. Clients cannot choose their identity by
+    sending headers of their own from other hosts.
     """
-    if settings.trusted_proxy_header:
-        name = settings.trusted_proxy_header.lower().encode()
-        for k, v in scope.get("headers", ()):
-            if k == name:
-                first = v.decode("latin-1").split(",")[0].strip()
-                if first:
-                    return first
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 

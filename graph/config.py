@@ -55,9 +55,6 @@ class Settings(BaseSettings):
         "window; past it, 429 with Retry-After. 0 turns the budget off.")
     client_budget_window: float = Field(
         60.0, description="Length of the per-client budget window, seconds.")
-    trusted_proxy_header: str | None = Field(
-        None, description="Header carrying the client address when behind a reverse proxy "
-        "(e.g. X-Forwarded-For); unset: the socket peer address is the client.")
     lookup_workers: int = Field(
         1, description="Extra worker processes reserved for cheap lookups (0: no fast lane).")
     lookup_timeout: float = Field(
@@ -74,11 +71,6 @@ class Settings(BaseSettings):
         500, description="Source nodes sampled for betweenness over HTTP (fixed seed).")
     network_concurrency: int = Field(
         1, description="Network analyses that may run at once over HTTP (others wait).")
-    # -- operations -------------------------------------------------------------------
-    abandoned_after: float = Field(
-        3600.0, description="Age, seconds, after which an uncommitted generation with no "
-        "writer is removed by 'itskg serve' at start-up and by 'itskg cleanup'.")
-
     @field_validator("query_timeout", "body_timeout", "lookup_timeout", "client_budget_window")
     @classmethod
     def _positive_timeout(cls, v: float) -> float:
@@ -86,7 +78,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a positive number of seconds")
         return v
 
-    @field_validator("client_budget", "worker_memory_mb", "lookup_workers", "abandoned_after")
+    @field_validator("client_budget", "worker_memory_mb", "lookup_workers")
     @classmethod
     def _not_negative(cls, v: float) -> float:
         if v < 0:

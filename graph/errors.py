@@ -30,6 +30,7 @@ The CLI maps them to exit codes (see README, "Exit codes"); the HTTP API maps th
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ __all__ = [
     "UnknownQueryError",
     "ValidationError",
     "WorkerCrashedError",
+    "os_error",
 ]
 
 
@@ -229,3 +231,28 @@ class AnalysisError(ItskgError):
 
 class ItskgWarning(UserWarning):
     """A recoverable oddity in data or configuration."""
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def os_error(err: BaseException, doing: str) -> ItskgError | None:
+    """The itskg error for an OS failure while ``doing`` something, or None if not one.
+
+    Disk full (ENOSPC, EDQUOT, a file size limit: EFBIG, or RocksDB's "No space left")
+    becomes StoreFullError; EACCES/EPERM/EROFS become StorePermissionError.
+    """
+    if isinstance(err, ItskgError) or not isinstance(err, OSError):
+        return None
+    text = str(err)
+    where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+    if err.errno in _FULL or "No space left" in text or "File too large" in text:
+        return StoreFullError(
+            f"No space left while {doing}{where}: free disk space (or point --store / the "
+            "destination to a larger disk) and run the command again; nothing was committed.")
+    if err.errno in _DENIED or "Permission denied" in text or "Read-only file system" in text:
+        return StorePermissionError(
+            f"Permission denied while {doing}{where}: run as the user who owns the store, or "
+            "fix the directory's permissions.")
+    return None

@@ -47,6 +47,7 @@ from itskg.graph.errors import (
     QuerySyntaxError,
     StoreError,
     StoreLockedError,
+    os_error,
 )
 from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, graph_iri
 from itskg.graph.terms import RDF_FORMATS, QueryResult, Term, to_term
@@ -432,6 +433,9 @@ class KnowledgeStore:
                 _remove_tree(new_path)
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / "db" / f"{new_gen}.json").unlink()
+                mapped = os_error(exc, f"writing a new generation of {self.root}")
+                if mapped is not None:  # disk full / permission: one line, exit code 9 / 10
+                    raise mapped from None
                 raise
             _atomic_write(generation_file(self.root), new_gen)
             self._attach(required=True)

@@ -389,6 +389,15 @@ def _register_network() -> None:
 _register_network()
 
 
+def _register_operations() -> None:
+    from itskg.api.cli.operations_command import register
+
+    register(app)
+
+
+_register_operations()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
