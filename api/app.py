@@ -15,6 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from itskg.api.fairuse import BudgetGuard
 from itskg.api.guard import RequestGuard, ScopedCORS, csp_for
 from itskg.api.http_errors import install_error_handlers
 from itskg.api.pages import explorer as pages
@@ -38,6 +39,8 @@ def create_app(settings: Settings) -> FastAPI:
         executor = await run_in_threadpool(
             QueryExecutor, settings.store, workers=settings.query_workers,
             timeout=settings.query_timeout, max_rows=settings.max_rows,
+            lookup_workers=settings.lookup_workers, lookup_timeout=settings.lookup_timeout,
+            memory_mb=settings.worker_memory_mb,
         )
         app.state.executor = executor
         try:
@@ -64,6 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Accept", "Content-Type", "Authorization"],
         expose_headers=EXPOSED_HEADERS,
     )
+    app.add_middleware(BudgetGuard, settings=settings)  # per-client query-time budget (429)
     app.add_middleware(RequestGuard, settings=settings)  # outermost: limits, HEAD, headers
     routers = [sparql.router, meta.router]  # add a router: one more item here
     for router in routers:

@@ -23,7 +23,7 @@ from collections import OrderedDict, deque
 
 from itskg.graph.errors import BudgetExceededError
 
-__all__ = ["MAX_CLIENTS", "AttemptThrottle", "ClientBudget"]
+__all__ = ["BUDGETED", "MAX_CLIENTS", "AttemptThrottle", "BudgetGuard", "ClientBudget"]
 
 MAX_CLIENTS = 10_000
 
@@ -106,3 +106,42 @@ class AttemptThrottle:
             self._fails.move_to_end(key)
             while len(self._fails) > MAX_CLIENTS:
                 self._fails.popitem(last=False)
+
+
+#: Paths whose worker time counts against the client's budget (the expensive surfaces).
+BUDGETED = ("/sparql", "/api/queries/", "/api/network/")
+
+
+class BudgetGuard:
+    """ASGI middleware: refuse (429) a client over budget, charge the worker time it used.
+
+    The worker time comes from the executor (``WORKER_TIME``): the seconds its workers
+    spent on this request's queries, waiting in the queue excluded.
+    """
+
+    def __init__(self, app, settings) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.budget = ClientBudget(settings.client_budget, settings.client_budget_window)
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if (scope["type"] != "http" or self.budget.budget <= 0
+                or not scope["path"].startswith(BUDGETED)):
+            await self.app(scope, receive, send)
+            return
+        from itskg.api.guard import _refuse, client_key
+        from itskg.graph.sparql.executor import WORKER_TIME
+
+        key = client_key(scope)
+        try:
+            self.budget.check(key)
+        except BudgetExceededError as err:
+            await _refuse(send, 429, str(err), "BudgetExceededError",
+                          {"Retry-After": str(max(1, round(err.retry_after + 0.5)))})
+            return
+        acc = [0.0]
+        token = WORKER_TIME.set(acc)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            WORKER_TIME.reset(token)
+            self.budget.charge(key, acc[0])

@@ -61,7 +61,8 @@ class Settings(BaseSettings):
         2.0, description="Time limit of the fast lane, seconds; a slower lookup moves to the "
         "main lane.")
     worker_memory_mb: int = Field(
-        0, description="Address-space limit of each query worker, MiB (RLIMIT_AS; 0: none).")
+        4096, description="Address-space limit of each query worker, MiB (RLIMIT_AS; 0: none). "
+        "A worker over it dies and is replaced; the query gets 503.")
     admin_attempts: int = Field(
         5, description="Bad admin tokens one client may send per minute before 429.")
     # -- network analysis (server-side, clients cannot raise them) -------------------

@@ -77,7 +77,7 @@ def _format(request: Request) -> str:
 async def describe_rdf(request: Request, iri: str, fmt: str) -> Response:
     """The triples with ``iri`` as subject, serialised by the engine in ``fmt``."""
     res = await executor(request).arun(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
-                                       fmt)
+                                       fmt, lane="lookup")
     return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
 
 
@@ -95,7 +95,7 @@ async def labels_of(request: Request, iris: set[str], lang: str) -> dict[str, st
     for i in range(0, len(items), 400):
         values = " ".join(f"<{x}>" for x in items[i:i + 400])
         rows = await select(request, f"SELECT ?x ?r ?l WHERE {{ VALUES ?x {{ {values} }} "
-                                     f"{union} FILTER(isLiteral(?l)) }}")
+                                     f"{union} FILTER(isLiteral(?l)) }}", lane="lookup")
         found: dict[str, dict[int, list[tuple[str, str | None]]]] = {}
         for r in rows:
             rank = int(r["r"]["value"])
@@ -120,9 +120,10 @@ def _term(cell: dict[str, str]) -> dict[str, Any]:
 
 async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | None:
     out_rows = await select(request, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} "
-                                     f"LIMIT {OUTGOING_LIMIT + 1}")
+                                     f"LIMIT {OUTGOING_LIMIT + 1}", lane="lookup")
     inv_counts = await select(request, f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ "
-                                       f"?s ?p <{iri}> }} GROUP BY ?p ORDER BY DESC(?n)")
+                                       f"?s ?p <{iri}> }} GROUP BY ?p ORDER BY DESC(?n)",
+                              lane="lookup")
     if not out_rows and not inv_counts:
         return None
     truncated = len(out_rows) > OUTGOING_LIMIT
@@ -139,7 +140,7 @@ async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | 
         union = " UNION ".join(
             f"{{ SELECT ?s (<{p}> AS ?p) WHERE {{ ?s <{p}> <{iri}> }} LIMIT {INVERSE_SAMPLE} }}"
             for p in preds)
-        for r in await select(request, f"SELECT ?s ?p WHERE {{ {union} }}"):
+        for r in await select(request, f"SELECT ?s ?p WHERE {{ {union} }}", lane="lookup"):
             if r["s"]["type"] == "uri":
                 samples[r["p"]["value"]].append(r["s"]["value"])
     iris = {iri, *props, *preds, *(s for v in samples.values() for s in v)}
@@ -212,7 +213,7 @@ async def _inverse_page(request: Request, iri: str, pred: str, lang: str) -> Res
     except ValueError:
         offset = 0
     rows = await select(request, f"SELECT ?s WHERE {{ ?s <{pred}> <{iri}> }} ORDER BY ?s "
-                                 f"LIMIT {INVERSE_PAGE + 1} OFFSET {offset}")
+                                 f"LIMIT {INVERSE_PAGE + 1} OFFSET {offset}", lane="lookup")
     subjects = [r["s"]["value"] for r in rows[:INVERSE_PAGE] if r["s"]["type"] == "uri"]
     labels = await labels_of(request, {iri, pred, *subjects}, lang)
     return render(request, "inverse.html", {

@@ -103,5 +103,5 @@ async def void(request: Request, executor: ExecutorDep, settings: SettingsDep,
 
 @router.get("/health", summary="Liveness and store generation")
 async def health(executor: ExecutorDep) -> dict[str, object]:
-    res = await executor.arun("ASK {}", "json")
+    res = await executor.arun("ASK {}", "json", lane="lookup")
     return {"ok": True, "generation": res.generation, "workers": len(executor.pids)}

@@ -119,7 +119,7 @@ class _ExecutorAsk:
         self.executor = executor
 
     def ask(self, sparql: str, bindings: dict[str, Any] | None = None) -> bool:
-        res = self.executor.run(inline_bindings(sparql, bindings or {}), "json")
+        res = self.executor.run(inline_bindings(sparql, bindings or {}), "json", lane="lookup")
         return bool(json.loads(res.body)["boolean"])
 
 
@@ -164,7 +164,8 @@ def _answer(request: Request, q: NamedQuery, fmt: str) -> tuple[bytes, str]:
                 _cache.move_to_end(key)
                 return _cache[key]
         bindings = bind_params(q, raw, store=_ExecutorAsk(executor))  # type: ignore[arg-type]
-        res = executor.run(inline_bindings(q.text, bindings), "json" if fmt == "rows" else fmt)
+        res = executor.run(inline_bindings(q.text, bindings), "json" if fmt == "rows" else fmt,
+                           lane="lookup" if "lookup" in q.tags else "main")
         body = _rows_from_sparql_json(res.body) if fmt == "rows" else res.body
         out = (body, RESULT_MEDIA[fmt])
         if gen is not None and res.generation == gen and not res.truncated:

@@ -44,7 +44,7 @@ from itskg.api.routes.meta import service_description
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryRefusedError
 from itskg.graph.sparql.executor import apply_update, scan_query, scan_update
-from itskg.graph.sparql.limits import QueryLimits, check_query_text
+from itskg.graph.sparql.limits import QueryLimits, check_query_text, looks_cheap
 
 __all__ = ["ProtocolRequest", "read_protocol_request", "router"]
 
@@ -170,8 +170,9 @@ async def sparql(request: Request) -> Response:
     check_query_text(req.query, limits)  # parser bombs never reach a worker
     info = scan_query(req.query)
     fmt = choose_format(info.is_graph, request.headers.get("accept"), req.format)
+    lane = "lookup" if looks_cheap(req.query, info.form, info.limit) else "main"
     res = await executor.arun(req.query, fmt, info=info, default_graphs=req.default_graphs,
-                              named_graphs=req.named_graphs)
+                              named_graphs=req.named_graphs, lane=lane)
     headers = {"Vary": "Accept"}
     if res.rows is not None:
         headers["X-ITSKG-Rows"] = str(res.rows)

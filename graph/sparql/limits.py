@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itskg.graph.errors import QueryLimitError, QueryTooLargeError
 from itskg.graph.sparql.scan import _tokens
 
-__all__ = ["QueryLimits", "check_query_text"]
+__all__ = ["CHEAP_LIMIT", "QueryLimits", "check_query_text", "looks_cheap"]
 
 _OPEN, _CLOSE = {"{", "(", "["}, {"}", ")", "]"}
 _OPERATORS = {"OPTIONAL", "UNION", "MINUS", "EXISTS"}
@@ -71,3 +71,26 @@ def check_query_text(text: str, limits: QueryLimits = QueryLimits()) -> None:
             f"The query has {operators:,} OPTIONAL/UNION/MINUS/EXISTS operators, more than "
             f"the server's limit of {limits.max_operators:,} (setting "
             "ITSKG_MAX_QUERY_OPERATORS). Use VALUES for alternatives, or split the query.")
+
+
+_HEAVY = {"ORDER", "GROUP", "COUNT", "SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT", "SAMPLE",
+          "DISTINCT", "REDUCED", "HAVING", "OFFSET"}
+CHEAP_LIMIT = 1000
+
+
+def looks_cheap(text: str, form: str, limit: int | None) -> bool:
+    """Whether a query is a look-up that belongs on the executor's fast lane.
+
+    ASK and DESCRIBE, and SELECT/CONSTRUCT with a top-level ``LIMIT`` of at most 1,000 and no
+    sorting, grouping, aggregates or DISTINCT (the engine streams those and stops early).
+    A misjudged query costs little: the fast lane stops it at ITSKG_LOOKUP_TIMEOUT and the
+    main lane runs it with the time left.
+
+    >>> looks_cheap("ASK {}", "ask", None), looks_cheap("SELECT * {?s ?p ?o}", "select", None)
+    (True, False)
+    """
+    if form in ("ask", "describe"):
+        return True
+    if form not in ("select", "construct") or limit is None or limit > CHEAP_LIMIT:
+        return False
+    return not any(kind == "word" and tok.upper() in _HEAVY for kind, tok, _ in _tokens(text))
