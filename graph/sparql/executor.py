@@ -437,18 +437,24 @@ class QueryExecutor:
         finally:
             self._charge(time.monotonic() - t0)
 
-    async def _aattempt(self, req: dict[str, Any], lane: str, limit: float) -> ExecResult:
-        try:
-            w = self._idle[lane].get_nowait()
-        except queue.Empty:
-            loop = asyncio.get_running_loop()
-            wait = self.lookup_timeout if lane == "lookup" else self.timeout
+    async def _idle_worker(self, lane: str) -> _Worker:
+        """An idle worker of ``lane``, waited for on the event loop (no thread per waiter:
+        16 queued slow queries must not take the threads the fast lane needs)."""
+        wait = self.lookup_timeout if lane == "lookup" else self.timeout
+        deadline, pause = time.monotonic() + wait, 0.002
+        while True:
             try:
-                w = await loop.run_in_executor(None, self._idle[lane].get, True, wait)
+                return self._idle[lane].get_nowait()
             except queue.Empty:
-                if lane == "lookup":
-                    raise _Overran(0.0) from None
-                raise self._busy_error() from None
+                if time.monotonic() >= deadline:
+                    if lane == "lookup":
+                        raise _Overran(0.0) from None
+                    raise self._busy_error() from None
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.05)
+
+    async def _aattempt(self, req: dict[str, Any], lane: str, limit: float) -> ExecResult:
+        w = await self._idle_worker(lane)
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
         fd = w.conn.fileno()
