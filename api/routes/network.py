@@ -9,8 +9,16 @@
   are the metric's own (``k``, ``seed``, ``attr``, ``profile``, ``level``, ``target``...).
 
 Filters everywhere: ``region`` and ``area`` and ``sector`` (repeatable), ``year``,
-``real_only``. Graphs are built in-process from a read-only store handle (refreshed per
-request, so a new generation is picked up) and cached per generation and filters.
+``real_only``.
+
+Server-side bounds that a client cannot raise (issue 12): at most
+``ITSKG_NETWORK_MAX_NODES`` nodes per drawn or analysed projection (a larger ``max_nodes`` is
+clamped); betweenness estimated from at most ``ITSKG_NETWORK_BETWEENNESS_SAMPLES`` sources
+with the fixed seed 0 (a client's ``seed`` is ignored, so it cannot multiply cache entries or
+work); at most ``ITSKG_NETWORK_CONCURRENCY`` analyses at once (others wait up to the query
+timeout, then 503); metric results cached per generation, projection, filters and metric.
+Graphs are built in-process from a read-only store handle (refreshed per request, so a new
+generation is picked up) and cached per generation and filters.
 """
 
 from __future__ import annotations
@@ -27,14 +35,15 @@ from itskg.graph.analysis.export import FORMATS, export_graph, to_web_json
 from itskg.graph.analysis.extract import Filters, build_graph
 from itskg.graph.analysis.metrics import METRICS, run_metric
 from itskg.graph.analysis.projections import load_projections
-from itskg.graph.errors import AnalysisError
+from itskg.graph.errors import AnalysisError, QueryTimeoutError
 from itskg.graph.store import KnowledgeStore
 
 __all__ = ["DEFAULT_MAX_NODES", "register", "router"]
 
 PREFIX = "/api/network"
 DEFAULT_MAX_NODES = 5_000
-CACHE_SIZE = 8
+CACHE_SIZE = 4  # projections kept per app (each up to ITSKG_NETWORK_MAX_NODES nodes for views)
+METRIC_CACHE_SIZE = 64
 _MEDIA = {"gexf": "application/gexf+xml", "graphml": "application/graphml+xml",
           "csv": "application/zip"}
 _RESERVED = {"region", "area", "sector", "year", "real_only", "top", "max_nodes", "kind"}
@@ -61,6 +70,23 @@ def _store(request: Request) -> KnowledgeStore:
         return st  # type: ignore[no-any-return]
 
 
+def _metric_cache(request: Request) -> OrderedDict[Any, Any]:
+    state = request.app.state
+    with _lock:
+        cache = getattr(state, "network_metric_cache", None)
+        if cache is None:
+            cache = state.network_metric_cache = OrderedDict()
+        return cache  # type: ignore[no-any-return]
+
+
+def _remember_metric(request: Request, key: Any, res: Any) -> None:
+    cache = _metric_cache(request)
+    with _lock:
+        cache[key] = res
+        while len(cache) > METRIC_CACHE_SIZE:
+            cache.popitem(last=False)
+
+
 def _graph(request: Request, projection: str, filters: Filters) -> nx.Graph:
     st = _store(request)
     state = request.app.state
@@ -77,6 +103,41 @@ def _graph(request: Request, projection: str, filters: Filters) -> nx.Graph:
         while len(cache) > CACHE_SIZE:
             cache.popitem(last=False)
     return G
+
+
+class _Busy:
+    """The concurrency cap of network analyses (one semaphore per app)."""
+
+    def __init__(self, request: Request) -> None:
+        state = request.app.state
+        with _lock:
+            sem = getattr(state, "network_slots", None)
+            if sem is None:
+                sem = state.network_slots = threading.BoundedSemaphore(
+                    state.settings.network_concurrency)
+        self.sem, self.wait = sem, state.settings.query_timeout
+
+    def __enter__(self) -> None:
+        if not self.sem.acquire(timeout=self.wait):
+            raise QueryTimeoutError(
+                f"All network analysis slots stayed busy for {self.wait:g} s; retry later "
+                "(slots: ITSKG_NETWORK_CONCURRENCY).")
+
+    def __exit__(self, *exc: object) -> None:
+        self.sem.release()
+
+
+def _node_cap(request: Request, G: nx.Graph, projection: str, asked: int | None = None
+              ) -> None:
+    cap = request.app.state.settings.network_max_nodes
+    limit = min(asked, cap) if asked else cap
+    if G.number_of_nodes() > limit:
+        raise AnalysisError(
+            f"The projection '{projection}' has {G.number_of_nodes():,} nodes with these "
+            f"filters, more than max_nodes={limit:,} (the server's cap is {cap:,}, setting "
+            "ITSKG_NETWORK_MAX_NODES). Add region/area/sector/year filters, use "
+            f"'itskg network' on the command line, or download it from "
+            f"{PREFIX}/{projection}/export?format=gexf.")
 
 
 def _filters(region: list[str] | None, area: list[str] | None, sector: list[str] | None,
@@ -110,18 +171,15 @@ def graph_view(
     from itskg.graph.analysis.communities import louvain, modularity
     from itskg.graph.analysis.structure import summary
 
-    G = _graph(request, projection, _filters(region, area, sector, year, real_only))
-    if G.number_of_nodes() > max_nodes:
-        raise AnalysisError(
-            f"The projection '{projection}' has {G.number_of_nodes():,} nodes with these "
-            f"filters, more than max_nodes={max_nodes:,}. Add region/area/sector/year filters, "
-            f"raise max_nodes, or download it from {PREFIX}/{projection}/export?format=gexf.")
-    comms = louvain(G) if communities and G.number_of_edges() else []
-    info = summary(G)
-    if comms:
-        info["modularity"] = round(modularity(G, comms), 4)
-    degree = {n: G.degree(n) for n in G}
-    return to_web_json(G, {"degree": degree}, comms, info)
+    with _Busy(request):
+        G = _graph(request, projection, _filters(region, area, sector, year, real_only))
+        _node_cap(request, G, projection, max_nodes)
+        comms = louvain(G) if communities and G.number_of_edges() else []
+        info = summary(G)
+        if comms:
+            info["modularity"] = round(modularity(G, comms), 4)
+        degree = {n: G.degree(n) for n in G}
+        return to_web_json(G, {"degree": degree}, comms, info)
 
 
 @router.get("/{projection}/export", summary="Download a projection (GEXF, GraphML, CSV zip)")
@@ -135,8 +193,9 @@ def export(
     edges.csv in a zip)."""
     if format not in FORMATS:
         raise AnalysisError(f"Unknown format {format!r}; use one of {', '.join(FORMATS)}.")
-    G = _graph(request, projection, _filters(region, area, sector, year, real_only))
-    data = export_graph(G, format)
+    with _Busy(request):
+        G = _graph(request, projection, _filters(region, area, sector, year, real_only))
+        data = export_graph(G, format)
     ext = "zip" if format == "csv" else format
     return Response(data, media_type=_MEDIA[format], headers={
         "Content-Disposition": f'attachment; filename="{projection}.{ext}"'})
@@ -155,8 +214,24 @@ def metric_results(
     if metric not in METRICS:
         run_metric(nx.Graph(), metric)  # raises the AnalysisError listing metrics
     params = {k: v for k, v in request.query_params.items() if k not in _RESERVED}
-    G = _graph(request, projection, _filters(region, area, sector, year, real_only))
-    res = run_metric(G, metric, kind=kind, **params)
+    params.pop("seed", None)  # fixed seed over HTTP: one answer, one cache entry
+    if metric == "betweenness":  # sampled sources, capped by the server
+        cap = request.app.state.settings.network_betweenness_samples
+        try:
+            asked = int(params.get("k") or cap)
+        except ValueError:
+            raise AnalysisError(f"k must be a whole number, not {params['k']!r}.") from None
+        params["k"] = str(max(1, min(asked, cap)))
+    filters = _filters(region, area, sector, year, real_only)
+    with _Busy(request):
+        G = _graph(request, projection, filters)
+        _node_cap(request, G, projection)
+        key = (G.graph.get("generation"), projection, repr(filters), metric,
+               tuple(sorted(params.items())), kind)
+        res = _metric_cache(request).get(key)
+        if res is None or key[0] is None:
+            res = run_metric(G, metric, kind=kind, **params)
+            _remember_metric(request, key, res)
     return {"metric": metric, "projection": projection, "params": res.params,
             "filters": G.graph.get("filters"), "summary": res.summary, "total": len(res.rows),
             "rows": [r.to_json() for r in res.top(top)]}
