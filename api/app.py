@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -76,7 +77,25 @@ def create_app(settings: Settings) -> FastAPI:
     network_routes.register(app)  # /api/network/...
     pages.register(app)  # web explorer pages, Linked Data pages, /static and /vendor
     _register_docs(app)
+    _error_schema(app)
     return app
+
+
+def _error_schema(app: FastAPI) -> None:
+    """Add the one error shape (``itskg.api.http_errors``) to the OpenAPI components."""
+    base = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = base()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+                "type": "object", "required": ["ok", "error", "type", "status"],
+                "properties": {"ok": {"type": "boolean", "enum": [False]},
+                               "error": {"type": "string"}, "type": {"type": "string"},
+                               "status": {"type": "integer"}}}
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _register_docs(app: FastAPI) -> None:

@@ -38,6 +38,7 @@ from itskg.graph.errors import (
     StoreError,
     StoreLockedError,
     UnknownQueryError,
+    UnknownValueError,
     WorkerCrashedError,
 )
 
@@ -74,6 +75,7 @@ STATUS: dict[type[ItskgError], int] = {
     QueryRefusedError: 403,
     QueryTimeoutError: 503,
     UnknownQueryError: 404,
+    UnknownValueError: 404,
     QueryLimitError: 400,
     QueryTooLargeError: 413,
     BudgetExceededError: 429,

@@ -18,6 +18,7 @@ Hierarchy::
     │   ├── QueryRefusedError             the query uses a forbidden feature (SERVICE, LOAD, update)
     │   ├── UnknownQueryError (LookupError)
     │   ├── QueryParameterError (ValueError)
+    │   │   └── UnknownValueError (LookupError)  a well-formed code the graph does not hold
     │   ├── QueryLimitError               the text is too deep or has too many operators
     │   │   └── QueryTooLargeError        the text is longer than the server accepts
     │   ├── BudgetExceededError           the client used up its query-time budget
@@ -57,6 +58,7 @@ __all__ = [
     "StoreLockedError",
     "StorePermissionError",
     "UnknownQueryError",
+    "UnknownValueError",
     "ValidationError",
     "WorkerCrashedError",
     "os_error",
@@ -198,6 +200,10 @@ class UnknownQueryError(QueryError, LookupError):
 
 class QueryParameterError(QueryError, ValueError):
     """A query parameter is missing or has a value of the wrong type."""
+
+
+class UnknownValueError(QueryParameterError, LookupError):
+    """A well-formed parameter value names something the graph does not hold (HTTP 404)."""
 
 
 class QueryLimitError(QueryError):

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
@@ -91,10 +92,20 @@ async def service_description(request: Request, executor: QueryExecutor, setting
     return Response(body, media_type=GRAPH_FORMATS[fmt], headers={"Vary": "Accept"})
 
 
-@router.get("/.well-known/void", summary="VoID description of the knowledge graph")
-async def void(request: Request, executor: ExecutorDep, settings: SettingsDep,
-               format: str | None = None) -> Response:
-    fmt = choose_format(True, request.headers.get("accept"), format)
+_RDF: dict[str, Any] = {m: {"schema": {}} for m in (
+    "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}
+
+
+@router.get("/.well-known/void", summary="VoID description of the knowledge graph",
+            response_class=Response,
+            responses={200: {"description": "The dataset description", "content": _RDF},
+                       406: {"description": "No acceptable RDF format"}},
+            openapi_extra={"parameters": [{
+                "name": "format", "in": "query", "required": False,
+                "schema": {"type": "string", "enum": ["turtle", "ntriples", "jsonld", "rdfxml",
+                                                      "ttl", "nt", "json-ld", "rdf"]}}]})
+async def void(request: Request, executor: ExecutorDep, settings: SettingsDep) -> Response:
+    fmt = choose_format(True, request.headers.get("accept"), request.query_params.get("format"))
     q = (f"CONSTRUCT {{ ?s ?p ?o . <{DATASET_IRI}> <{PREFIXES['void']}sparqlEndpoint> "
          f"<{endpoint_url(settings)}> }} WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")
     res = await executor.arun(q, fmt)

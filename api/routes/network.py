@@ -28,7 +28,7 @@ from collections import OrderedDict
 from typing import Annotated, Any
 
 import networkx as nx
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 
 from itskg.graph.analysis.export import FORMATS, export_graph, to_web_json
@@ -56,6 +56,11 @@ Areas = Annotated[list[str] | None, Query(description="Technological area, repea
 Sectors = Annotated[list[str] | None, Query(description="ATECO code or section, repeatable")]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 RealOnly = Annotated[bool, Query(description="Leave out synthetic data")]
+Projection = Annotated[str, Path(description="A declared projection (GET /api/network/"
+                                 "projections)", json_schema_extra={
+                                     "enum": sorted(load_projections())})]
+MetricName = Annotated[str, Path(description="A metric (GET /api/network/metrics)",
+                                 json_schema_extra={"enum": sorted(METRICS)})]
 
 
 def _store(request: Request) -> KnowledgeStore:
@@ -142,8 +147,11 @@ def _node_cap(request: Request, G: nx.Graph, projection: str, asked: int | None 
 
 def _filters(region: list[str] | None, area: list[str] | None, sector: list[str] | None,
              year: int | None, real_only: bool) -> Filters:
-    return Filters(regions=tuple(region or ()), areas=tuple(area or ()),
-                   sectors=tuple(sector or ()), year=year, real_only=real_only)
+    def given(values: list[str] | None) -> tuple[str, ...]:  # an empty value is not a filter
+        return tuple(v for v in (values or ()) if v.strip())
+
+    return Filters(regions=given(region), areas=given(area), sectors=given(sector), year=year,
+                   real_only=real_only)
 
 
 @router.get("/projections", summary="List the declared network projections")
@@ -160,7 +168,7 @@ def list_metrics() -> list[dict[str, Any]]:
 
 @router.get("/{projection}", summary="A projection as nodes and edges for a graph view")
 def graph_view(
-    request: Request, projection: str, region: Regions = None, area: Areas = None,
+    request: Request, projection: Projection, region: Regions = None, area: Areas = None,
     sector: Sectors = None, year: Year = None, real_only: RealOnly = False,
     max_nodes: Annotated[int, Query(ge=1, description="Refuse larger graphs")] =
     DEFAULT_MAX_NODES,
@@ -182,10 +190,13 @@ def graph_view(
         return to_web_json(G, {"degree": degree}, comms, info)
 
 
-@router.get("/{projection}/export", summary="Download a projection (GEXF, GraphML, CSV zip)")
+@router.get("/{projection}/export", summary="Download a projection (GEXF, GraphML, CSV zip)",
+            response_class=Response, responses={200: {"description": "The file", "content": {
+                m: {"schema": {}} for m in _MEDIA.values()}}})
 def export(
-    request: Request, projection: str,
-    format: Annotated[str, Query(description="gexf, graphml or csv (a zip)")] = "gexf",
+    request: Request, projection: Projection,
+    format: Annotated[str, Query(description="gexf, graphml or csv (a zip)",
+                                 json_schema_extra={"enum": list(FORMATS)})] = "gexf",
     region: Regions = None, area: Areas = None, sector: Sectors = None, year: Year = None,
     real_only: RealOnly = False,
 ) -> Response:
@@ -203,7 +214,7 @@ def export(
 
 @router.get("/{projection}/{metric}", summary="Ranked results of a metric on a projection")
 def metric_results(
-    request: Request, projection: str, metric: str,
+    request: Request, projection: Projection, metric: MetricName,
     top: Annotated[int | None, Query(ge=1, description="First N rows")] = 50,
     region: Regions = None, area: Areas = None, sector: Sectors = None, year: Year = None,
     real_only: RealOnly = False,
@@ -230,7 +241,7 @@ def metric_results(
                tuple(sorted(params.items())), kind)
         res = _metric_cache(request).get(key)
         if res is None or key[0] is None:
-            res = run_metric(G, metric, kind=kind, **params)
+            res = run_metric(G, metric, kind=kind or None, **params)
             _remember_metric(request, key, res)
     return {"metric": metric, "projection": projection, "params": res.params,
             "filters": G.graph.get("filters"), "summary": res.summary, "total": len(res.rows),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -30,7 +31,7 @@ from starlette.concurrency import run_in_threadpool
 
 from itskg.api.deps import get_executor, get_settings
 from itskg.api.fairuse import AttemptThrottle
-from itskg.api.formats import choose_format
+from itskg.api.formats import _GRAPH_ALIASES, _RESULT_ALIASES, choose_format
 from itskg.api.guard import client_key
 from itskg.api.http_errors import (
     MalformedRequestError,
@@ -43,6 +44,7 @@ from itskg.api.http_errors import (
 from itskg.api.routes.meta import service_description
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryRefusedError
+from itskg.graph.namespaces import is_iri
 from itskg.graph.sparql.executor import apply_update, scan_query, scan_update
 from itskg.graph.sparql.limits import QueryLimits, check_query_text, looks_cheap
 
@@ -106,6 +108,10 @@ async def read_protocol_request(request: Request) -> ProtocolRequest:
     req.default_graphs = [v for k, v in params if k in ("default-graph-uri", "using-graph-uri")]
     req.named_graphs = [v for k, v in params
                         if k in ("named-graph-uri", "using-named-graph-uri")]
+    bad = [g for g in (*req.default_graphs, *req.named_graphs) if not is_iri(g)]
+    if bad:
+        raise MalformedRequestError(
+            f"default-graph-uri / named-graph-uri must be absolute IRIs, not {bad[0]!r}.")
     formats = [v for k, v in params if k == "format"]
     req.format = formats[-1] if formats else None
     return req
@@ -132,7 +138,8 @@ def _check_admin(request: Request, settings: Settings) -> None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
             token.strip().encode(), settings.admin_token.encode()):
-        throttle.fail(who)
+        if header:  # a wrong token is a guess; a missing one is not
+            throttle.fail(who)
         error = ', error="invalid_token"' if header else ""
         raise UnauthorizedError(
             "SPARQL Update needs the header 'Authorization: Bearer <token>' with the "
@@ -154,8 +161,73 @@ async def _update(request: Request, update: str, settings: Settings) -> Response
     return JSONResponse({"ok": True, "removed_layers": dropped})
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 Protocol endpoint")
+def _err(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {
+        "$ref": "#/components/schemas/Error"}}}}
+
+
+_RESULTS: dict[str, Any] = {m: {"schema": {}} for m in (
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values", "text/turtle", "application/n-triples",
+    "application/ld+json", "application/rdf+xml")}
+_GRAPH_URI = {"type": "array", "items": {"type": "string", "format": "uri"}}
+_FORMATS = sorted({*_RESULT_ALIASES, *_GRAPH_ALIASES})
+_PROTOCOL_PARAMS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A SPARQL 1.1 query (without it, GET returns the service description).",
+     "example": "SELECT ?a WHERE { ?a a itskg:ITSAcademy } LIMIT 5"},
+    {"name": "default-graph-uri", "in": "query", "required": False, "schema": _GRAPH_URI,
+     "style": "form", "explode": True},
+    {"name": "named-graph-uri", "in": "query", "required": False, "schema": _GRAPH_URI,
+     "style": "form", "explode": True},
+    {"name": "format", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": _FORMATS},
+     "description": "Result format instead of the Accept header."},
+]
+_PROTOCOL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Results (SELECT/ASK), a graph (CONSTRUCT/DESCRIBE), the service "
+          "description (GET without a query) or an update report", "content": _RESULTS},
+    400: _err("Malformed request or query, or a parser-bomb limit (the message names it)"),
+    401: _err("Update without the right admin token (WWW-Authenticate: Bearer)"),
+    403: _err("Refused feature (SERVICE, LOAD, remote graphs) or updates disabled"),
+    406: _err("No acceptable result format"),
+    408: _err("The request body did not arrive within ITSKG_BODY_TIMEOUT"),
+    413: _err("Body or query text over ITSKG_MAX_BODY_BYTES / ITSKG_MAX_QUERY_LENGTH"),
+    414: _err("URL over ITSKG_MAX_URL_BYTES: send long queries with POST"),
+    415: _err("POST body of a type the protocol does not define"),
+    429: _err("Client over its query-time budget, or too many bad admin tokens"),
+    501: _err("An update operation the immutable store cannot apply"),
+    503: _err("Query timeout, all workers busy, or a worker crashed twice (Retry-After)"),
+}
+_POST_BODY = {"required": False, "content": {
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "query": {"type": "string"}, "update": {"type": "string"}}}},
+    "application/sparql-query": {"schema": {"type": "string"}},
+    "application/sparql-update": {"schema": {"type": "string"}},
+}}
+
+
+@router.api_route("/sparql", methods=["GET"], summary="SPARQL 1.1 Protocol endpoint (query)",
+                  responses=_PROTOCOL_RESPONSES,
+                  openapi_extra={"parameters": _PROTOCOL_PARAMS})
+async def sparql_get(request: Request) -> Response:
+    """SPARQL 1.1 Protocol query operation by GET; without ``query``, the service description."""
+    return await sparql(request)
+
+
+@router.api_route("/sparql", methods=["POST"],
+                  summary="SPARQL 1.1 Protocol endpoint (query or update)",
+                  responses=_PROTOCOL_RESPONSES,
+                  openapi_extra={"parameters": _PROTOCOL_PARAMS[1:],
+                                 "requestBody": _POST_BODY})
+async def sparql_post(request: Request) -> Response:
+    """Query (form ``query=`` or ``application/sparql-query``) or update (form ``update=`` or
+    ``application/sparql-update``, with the admin token)."""
+    return await sparql(request)
+
+
 async def sparql(request: Request) -> Response:
+    """The protocol operation behind GET and POST /sparql."""
     # No Depends() here: FastAPI's dependency solving costs more than the rest of this route.
     settings, executor = await get_settings(request), await get_executor(request)
     req = await read_protocol_request(request)
@@ -182,7 +254,8 @@ async def sparql(request: Request) -> Response:
     return Response(res.body, media_type=res.media_type, headers=headers)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH", "OPTIONS"],
+                  include_in_schema=False)
 async def sparql_wrong_method(request: Request) -> Response:
     raise MethodNotAllowedError(
         f"{request.method} is not part of the SPARQL protocol at /sparql; use GET or POST.",

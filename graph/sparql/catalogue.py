@@ -43,6 +43,7 @@ from itskg.graph.errors import (
     Problem,
     QueryParameterError,
     UnknownQueryError,
+    UnknownValueError,
 )
 from itskg.graph.namespaces import (
     ABSOLUTE_IRI,
@@ -479,7 +480,8 @@ def bind_params(
         if p.type == "code" and store is not None and not store.ask(
             _EXISTS, bindings={"concept": out[p.name]}
         ):
-            raise _bad(query, p, value, f"no such concept in the store ({out[p.name]})")
+            bad = _bad(query, p, value, f"no such concept in the store ({out[p.name]})")
+            raise UnknownValueError(str(bad))
     return out
 
 
