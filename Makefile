@@ -11,7 +11,7 @@ PORT ?= 8000
 # ESCO and the synthetic ecosystem are added when the ESCO export is at ESCO_DIR.
 BUILD_FLAGS ?= $(if $(wildcard $(ESCO_DIR)/skills_en.csv),--esco $(ESCO_DIR) --synthetic national,)
 
-.PHONY: help install run build serve test lint bench clean
+.PHONY: help install run build serve test lint typecheck bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -36,7 +36,13 @@ run: build serve  ## install, build and serve: the main job
 lint: install  ## ruff
 	$(BIN)/ruff check .
 
-test: install lint  ## install and run every test
+# mypy sees the installed names (itskg.graph) through a tree of links to the top-level folders.
+typecheck: install  ## mypy on the library (itskg.graph)
+	@mkdir -p .mypy-src/itskg && for d in graph api ontology queries; do \
+	  ln -sfn ../../$$d .mypy-src/itskg/$$d; done
+	MYPYPATH=.mypy-src $(BIN)/mypy -p itskg.graph
+
+test: install lint typecheck  ## install and run every test (ruff, mypy, pytest with the contracts)
 	$(BIN)/pytest
 
 bench: install  ## benchmarks (writes bench/results/)

@@ -129,7 +129,7 @@ class BudgetGuard:
             await self.app(scope, receive, send)
             return
         from itskg.api.guard import _refuse, client_key
-        from itskg.graph.sparql.executor import WORKER_TIME
+        from itskg.graph.knowledge import WORKER_TIME
 
         key = client_key(scope)
         try:

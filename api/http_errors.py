@@ -47,6 +47,7 @@ __all__ = [
     "MalformedRequestError",
     "MethodNotAllowedError",
     "NotAcceptableError",
+    "NotFoundError",
     "ProtocolError",
     "TooManyRequestsError",
     "UnauthorizedError",
@@ -126,6 +127,12 @@ class TooManyRequestsError(ProtocolError):
     """Too many requests (or bad admin tokens) from one client (429, with Retry-After)."""
 
     status = 429
+
+
+class NotFoundError(ProtocolError):
+    """A page-data resource that does not exist (404): an unknown pick-list or map indicator."""
+
+    status = 404
 
 
 class UpdateNotSupportedError(ProtocolError):

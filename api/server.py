@@ -20,11 +20,11 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     First removes what a killed import left in the store (``itskg.graph.backup.cleanup``),
     unless an import is running now.
     """
-    from itskg.graph.backup import cleanup
     from itskg.graph.errors import StoreError
+    from itskg.graph.knowledge import KnowledgeGraph
 
     try:
-        done = cleanup(settings.store)
+        done = KnowledgeGraph(settings, workers=0).cleanup()
         if done.removed:
             log.warning("removed %d abandoned item(s) from %s (%.1f MB)", len(done.removed),
                         settings.store, done.bytes / 1e6)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_store_path"]
+__all__ = ["Settings", "default_store_path", "settings_markdown"]
 
 
 def default_store_path() -> Path:
@@ -25,53 +26,62 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ITSKG_", env_file=".env", extra="ignore")
 
-    store: Path = Field(default_factory=default_store_path, description="Store directory.")
-    query_timeout: float = Field(30.0, description="Hard limit for one SPARQL query, seconds.")
-    max_rows: int = Field(100_000, description="Row cap for /sparql results (always signalled).")
-    query_workers: int = Field(2, description="Worker processes that run SPARQL queries.")
-    admin_token: str | None = Field(None, description="Enables SPARQL Update at /sparql.")
-    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the server.")
-    cors_origins: list[str] = Field(
-        default_factory=lambda: ["*"],
-        description="CORS origins allowed on /sparql and /api/ (never on HTML pages).")
+    store: Path = Field(default_factory=default_store_path, description="store directory",
+                        json_schema_extra={"shown_default": "~/.local/share/itskg/store"})
+    query_timeout: float = Field(
+        30.0, description="hard limit for one SPARQL query, named query, page query or network "
+        "task, seconds")
+    max_rows: int = Field(100_000, description="row cap for SELECT results (always signalled)")
+    query_workers: int = Field(2, description="worker processes running queries and network "
+                               "tasks")
+    admin_token: str | None = Field(
+        None, description="when set, SPARQL Update is accepted with `Authorization: Bearer "
+        "<token>`")
+    base_url: str = Field("http://127.0.0.1:8000", description="public URL of the server (VoID, "
+                          "service description)")
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
+    web_assets: Path | None = Field(
+        None, description="folder of the npm packages served at `/vendor` (unset: the "
+        "repository's `web/node_modules`)")
+
     # -- request limits (each refusal is a 4xx naming the limit and its setting) --------
     max_body_bytes: int = Field(
-        1_048_576, description="Largest request body accepted, bytes (413 above).")
+        1_048_576, description="largest request body accepted, bytes (413 above)")
     max_url_bytes: int = Field(
-        16_384, description="Longest request target (path and query string), bytes (414 above).")
+        16_384, description="longest request target (path and query string), bytes (414 above)")
     max_header_bytes: int = Field(
-        32_768, description="Largest total size of the request headers, bytes (431 above).")
+        32_768, description="largest total size of the request headers, bytes (431 above)")
     body_timeout: float = Field(
-        10.0, description="Seconds a client may take to send its whole request body (408).")
+        10.0, description="seconds a client may take to send its whole request body (408)")
     max_query_length: int = Field(
-        100_000, description="Longest SPARQL query or update text, characters (413 above).")
+        100_000, description="longest SPARQL query or update text, characters (413 above)")
     max_query_depth: int = Field(
-        64, description="Deepest nesting of { } and ( ) in a SPARQL text (400 above).")
+        64, description="deepest nesting of { } and ( ) in a SPARQL text (400 above)")
     max_query_operators: int = Field(
-        500, description="Most OPTIONAL, UNION, MINUS and EXISTS operators in a query (400).")
+        500, description="most OPTIONAL, UNION, MINUS and EXISTS operators in a query (400)")
     # -- fair use ---------------------------------------------------------------------
     client_budget: float = Field(
-        120.0, description="Worker seconds one client (IP address) may use per budget "
-        "window; past it, 429 with Retry-After. 0 turns the budget off.")
+        120.0, description="worker seconds one client (IP address; behind a proxy on this "
+        "host, its X-Forwarded-For) may use per budget window; past it, 429 with Retry-After; "
+        "0 turns the budget off")
     client_budget_window: float = Field(
-        60.0, description="Length of the per-client budget window, seconds.")
+        60.0, description="length of the per-client budget window, seconds")
     lookup_workers: int = Field(
-        1, description="Extra worker processes reserved for cheap lookups (0: no fast lane).")
+        1, description="extra worker processes reserved for cheap look-ups (0: no fast lane)")
     lookup_timeout: float = Field(
-        2.0, description="Time limit of the fast lane, seconds; a slower lookup moves to the "
-        "main lane.")
+        2.0, description="time limit of the fast lane, seconds; a slower look-up moves to the "
+        "main lane with the time left")
     worker_memory_mb: int = Field(
-        4096, description="Address-space limit of each query worker, MiB (RLIMIT_AS; 0: none). "
-        "A worker over it dies and is replaced; the query gets 503.")
+        4096, description="address-space limit of each query worker, MiB (RLIMIT_AS; 0: none); "
+        "a worker over it dies and is replaced, the query gets 503")
     admin_attempts: int = Field(
-        5, description="Bad admin tokens one client may send per minute before 429.")
-    # -- network analysis (server-side, clients cannot raise them) -------------------
+        5, description="bad admin tokens one client may send per minute before 429")
+    # -- network analysis over HTTP (server-side, clients cannot raise them) ----------
     network_max_nodes: int = Field(
-        5_000, description="Largest projection drawn or analysed over HTTP, nodes.")
+        5_000, description="largest projection drawn or analysed over HTTP, nodes")
     network_betweenness_samples: int = Field(
-        500, description="Source nodes sampled for betweenness over HTTP (fixed seed).")
-    network_concurrency: int = Field(
-        1, description="Network analyses that may run at once over HTTP (others wait).")
+        500, description="source nodes sampled for betweenness over HTTP (fixed seed 0)")
+
     @field_validator("query_timeout", "body_timeout", "lookup_timeout", "client_budget_window")
     @classmethod
     def _positive_timeout(cls, v: float) -> float:
@@ -89,9 +99,30 @@ class Settings(BaseSettings):
     @field_validator("max_rows", "query_workers", "max_body_bytes", "max_url_bytes",
                      "max_header_bytes", "max_query_length", "max_query_depth",
                      "max_query_operators", "network_max_nodes", "network_betweenness_samples",
-                     "network_concurrency", "admin_attempts")
+                     "admin_attempts")
     @classmethod
     def _positive_int(cls, v: int) -> int:
         if v < 1:
             raise ValueError("must be at least 1")
         return v
+
+
+def settings_markdown() -> str:
+    """The README's settings table, generated from the fields (a docs test keeps it in sync).
+
+    >>> settings_markdown().splitlines()[2].startswith("| `ITSKG_STORE` |")
+    True
+    """
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, f in Settings.model_fields.items():
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        if "shown_default" in extra:
+            default = str(extra["shown_default"])
+        else:
+            value = f.get_default(call_default_factory=True)
+            default = "unset" if value is None else (
+                json.dumps(value) if isinstance(value, list) else f"{value:g}"
+                if isinstance(value, float) else str(value))
+        shown = default if default == "unset" else f"`{default}`"
+        lines.append(f"| `ITSKG_{name.upper()}` | {shown} | {f.description} |")
+    return "\n".join(lines) + "\n"

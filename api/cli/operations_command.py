@@ -30,9 +30,9 @@ def backup_cmd(
 
     Example: itskg backup /backups/itskg-2026-12-04
     """
-    from itskg.graph.backup import backup
+    from itskg.graph.knowledge import KnowledgeGraph
 
-    r = backup(_settings(store).store, dest, progress=_say)
+    r = KnowledgeGraph(_settings(store), workers=0).backup(dest, progress=_say)
     out.print(f"[green]backup[/] of generation {r.generation}: {r.files} files, "
               f"{r.bytes / 1e6:,.1f} MB, {r.triples:,} triples, {r.seconds:.1f} s -> {r.path}")
 
@@ -47,19 +47,19 @@ def restore_cmd(
     Refuses a corrupt or partial backup (exit code 11) without touching the store.
     Example: itskg restore /backups/itskg-2026-12-04
     """
-    from itskg.graph.backup import restore
+    from itskg.graph.knowledge import KnowledgeGraph
 
     s = _settings(store)
-    gen = restore(src, s.store, progress=_say)
+    gen = KnowledgeGraph(s, workers=0).restore(src, progress=_say)
     out.print(f"[green]restored[/] {src} into {s.store} as generation {gen}")
 
 
 @_handle
 def cleanup_cmd(store: StoreOpt = None) -> None:
     """Remove generations a killed import left behind and old ones no server reads any more."""
-    from itskg.graph.backup import cleanup
+    from itskg.graph.knowledge import KnowledgeGraph
 
-    r = cleanup(_settings(store).store)
+    r = KnowledgeGraph(_settings(store), workers=0).cleanup()
     for p in r.removed:
         err.print(f"removed {p}", highlight=False)
     out.print(f"[green]cleanup[/]: {len(r.removed)} item(s), {r.bytes / 1e6:,.1f} MB freed")

@@ -19,9 +19,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
+from itskg.api.http_errors import NotFoundError
 from itskg.api.pages.i18n import page_lang, pick_label, t
 from itskg.api.pages.rendering import cached, select, term_value
-from itskg.graph.errors import ItskgError
 from itskg.graph.namespaces import (
     COUNTRY,
     EQF,
@@ -302,9 +302,8 @@ async def picklist_route(
 ) -> JSONResponse:
     """Codes, IRIs and labels (``?lang=it|en``) of a parameter vocabulary."""
     if vocabulary not in VOCABULARIES:
-        return JSONResponse({"ok": False, "status": 404, "type": "UnknownVocabulary",
-                             "error": f"No vocabulary {vocabulary!r}; known: "
-                                      f"{', '.join(sorted(VOCABULARIES))}."}, status_code=404)
+        raise NotFoundError(f"No vocabulary {vocabulary!r}; known: "
+                            f"{', '.join(sorted(VOCABULARIES))}.")
     return JSONResponse(await picklist(request, vocabulary, page_lang(request)))
 
 
@@ -314,12 +313,6 @@ async def indicator_route(
     request: Request, name: Annotated[str, Path(json_schema_extra={"enum": list(INDICATORS)})],
 ) -> JSONResponse:
     """Values per region (NUTS 2; Trentino-Alto Adige = ITH1+ITH2) for the map page."""
-    try:
-        return JSONResponse(await indicator(request, name, page_lang(request)))
-    except KeyError:
-        return JSONResponse({"ok": False, "status": 404, "type": "UnknownIndicator",
-                             "error": f"No indicator {name!r}; known: "
-                                      f"{', '.join(INDICATORS)}."}, status_code=404)
-    except ItskgError as err:
-        return JSONResponse({"ok": False, "status": 503, "type": type(err).__name__,
-                             "error": str(err)}, status_code=503)
+    if name not in INDICATORS:
+        raise NotFoundError(f"No indicator {name!r}; known: {', '.join(INDICATORS)}.")
+    return JSONResponse(await indicator(request, name, page_lang(request)))

@@ -9,47 +9,38 @@
   are the metric's own (``k``, ``seed``, ``attr``, ``profile``, ``level``, ``target``...).
 
 Filters everywhere: ``region`` and ``area`` and ``sector`` (repeatable), ``year``,
-``real_only``.
+``real_only``. Every request is a task of ``KnowledgeGraph.anetwork``: it runs in a query
+worker under the query deadline (``ITSKG_QUERY_TIMEOUT``), which builds the graph once per
+store generation and filters; answers are cached per generation.
 
-Server-side bounds that a client cannot raise (issue 12): at most
-``ITSKG_NETWORK_MAX_NODES`` nodes per drawn or analysed projection (a larger ``max_nodes`` is
-clamped); betweenness estimated from at most ``ITSKG_NETWORK_BETWEENNESS_SAMPLES`` sources
-with the fixed seed 0 (a client's ``seed`` is ignored, so it cannot multiply cache entries or
-work); at most ``ITSKG_NETWORK_CONCURRENCY`` analyses at once (others wait up to the query
-timeout, then 503); metric results cached per generation, projection, filters and metric.
-Graphs are built in-process from a read-only store handle (refreshed per request, so a new
-generation is picked up) and cached per generation and filters.
+Server-side bounds a client cannot raise (issue 12): a view has at most
+``ITSKG_NETWORK_MAX_NODES`` nodes (a larger ``max_nodes`` is clamped); betweenness is
+estimated from at most ``ITSKG_NETWORK_BETWEENNESS_SAMPLES`` sources with the fixed seed 0 (a
+client's ``seed`` is dropped, so it can neither multiply cache entries nor work); every task
+shares the worker pool (so at most ``ITSKG_QUERY_WORKERS`` run at once), its deadline and its
+memory limit (``ITSKG_WORKER_MEMORY_MB``). Empty filter values count as not given.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Annotated, Any
 
-import networkx as nx
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 
-from itskg.graph.analysis.export import FORMATS, export_graph, to_web_json
-from itskg.graph.analysis.extract import Filters, build_graph
-from itskg.graph.analysis.metrics import METRICS, run_metric
+from itskg.api.deps import get_kg
+from itskg.graph.analysis.extract import Filters
+from itskg.graph.analysis.metrics import METRICS
 from itskg.graph.analysis.projections import load_projections
-from itskg.graph.errors import AnalysisError, QueryTimeoutError
-from itskg.graph.store import KnowledgeStore
+from itskg.graph.errors import AnalysisError
 
 __all__ = ["DEFAULT_MAX_NODES", "register", "router"]
 
 PREFIX = "/api/network"
 DEFAULT_MAX_NODES = 5_000
-CACHE_SIZE = 4  # projections kept per app (each up to ITSKG_NETWORK_MAX_NODES nodes for views)
-METRIC_CACHE_SIZE = 64
-_MEDIA = {"gexf": "application/gexf+xml", "graphml": "application/graphml+xml",
-          "csv": "application/zip"}
 _RESERVED = {"region", "area", "sector", "year", "real_only", "top", "max_nodes", "kind"}
 
 router = APIRouter(prefix=PREFIX, tags=["network analysis"])
-_lock = threading.Lock()
 
 Regions = Annotated[list[str] | None, Query(description="NUTS code or name, repeatable")]
 Areas = Annotated[list[str] | None, Query(description="Technological area, repeatable")]
@@ -61,88 +52,7 @@ Projection = Annotated[str, Path(description="A declared projection (GET /api/ne
                                      "enum": sorted(load_projections())})]
 MetricName = Annotated[str, Path(description="A metric (GET /api/network/metrics)",
                                  json_schema_extra={"enum": sorted(METRICS)})]
-
-
-def _store(request: Request) -> KnowledgeStore:
-    state = request.app.state
-    with _lock:
-        st = getattr(state, "network_store", None)
-        if st is None:
-            st = KnowledgeStore.open(state.settings.store)
-            state.network_store = st
-        else:
-            st.refresh()
-        return st  # type: ignore[no-any-return]
-
-
-def _metric_cache(request: Request) -> OrderedDict[Any, Any]:
-    state = request.app.state
-    with _lock:
-        cache = getattr(state, "network_metric_cache", None)
-        if cache is None:
-            cache = state.network_metric_cache = OrderedDict()
-        return cache  # type: ignore[no-any-return]
-
-
-def _remember_metric(request: Request, key: Any, res: Any) -> None:
-    cache = _metric_cache(request)
-    with _lock:
-        cache[key] = res
-        while len(cache) > METRIC_CACHE_SIZE:
-            cache.popitem(last=False)
-
-
-def _graph(request: Request, projection: str, filters: Filters) -> nx.Graph:
-    st = _store(request)
-    state = request.app.state
-    with _lock:
-        cache: OrderedDict[Any, nx.Graph] = getattr(state, "network_cache", None) or OrderedDict()
-        state.network_cache = cache
-        key = (st.generation, projection, repr(filters))
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    G = build_graph(st, projection, filters)
-    with _lock:
-        cache[key] = G
-        while len(cache) > CACHE_SIZE:
-            cache.popitem(last=False)
-    return G
-
-
-class _Busy:
-    """The concurrency cap of network analyses (one semaphore per app)."""
-
-    def __init__(self, request: Request) -> None:
-        state = request.app.state
-        with _lock:
-            sem = getattr(state, "network_slots", None)
-            if sem is None:
-                sem = state.network_slots = threading.BoundedSemaphore(
-                    state.settings.network_concurrency)
-        self.sem, self.wait = sem, state.settings.query_timeout
-
-    def __enter__(self) -> None:
-        if not self.sem.acquire(timeout=self.wait):
-            raise QueryTimeoutError(
-                f"All network analysis slots stayed busy for {self.wait:g} s; retry later "
-                "(slots: ITSKG_NETWORK_CONCURRENCY).")
-
-    def __exit__(self, *exc: object) -> None:
-        self.sem.release()
-
-
-def _node_cap(request: Request, G: nx.Graph, projection: str, asked: int | None = None
-              ) -> None:
-    cap = request.app.state.settings.network_max_nodes
-    limit = min(asked, cap) if asked else cap
-    if G.number_of_nodes() > limit:
-        raise AnalysisError(
-            f"The projection '{projection}' has {G.number_of_nodes():,} nodes with these "
-            f"filters, more than max_nodes={limit:,} (the server's cap is {cap:,}, setting "
-            "ITSKG_NETWORK_MAX_NODES). Add region/area/sector/year filters, use "
-            f"'itskg network' on the command line, or download it from "
-            f"{PREFIX}/{projection}/export?format=gexf.")
+_MEDIA = ("application/gexf+xml", "application/graphml+xml", "application/zip")
 
 
 def _filters(region: list[str] | None, area: list[str] | None, sector: list[str] | None,
@@ -152,6 +62,19 @@ def _filters(region: list[str] | None, area: list[str] | None, sector: list[str]
 
     return Filters(regions=given(region), areas=given(area), sectors=given(sector), year=year,
                    real_only=real_only)
+
+
+def _bounded(request: Request, metric: str, params: dict[str, str]) -> dict[str, str]:
+    """A metric's parameters with the server's bounds: no client seed, capped samples."""
+    params.pop("seed", None)  # fixed seed over HTTP: one answer, one cache entry
+    if metric == "betweenness":
+        cap = request.app.state.settings.network_betweenness_samples
+        try:
+            asked = int(params.get("k") or cap)
+        except ValueError:
+            raise AnalysisError(f"k must be a whole number, not {params['k']!r}.") from None
+        params["k"] = str(max(1, min(asked, cap)))
+    return params
 
 
 @router.get("/projections", summary="List the declared network projections")
@@ -167,85 +90,58 @@ def list_metrics() -> list[dict[str, Any]]:
 
 
 @router.get("/{projection}", summary="A projection as nodes and edges for a graph view")
-def graph_view(
+async def graph_view(
     request: Request, projection: Projection, region: Regions = None, area: Areas = None,
     sector: Sectors = None, year: Year = None, real_only: RealOnly = False,
     max_nodes: Annotated[int, Query(ge=1, description="Refuse larger graphs")] =
     DEFAULT_MAX_NODES,
     communities: Annotated[bool, Query(description="Add Louvain communities")] = True,
-) -> dict[str, Any]:
+) -> Response:
     """Nodes (id, label, kind, attributes, degree, community), edges (source, target, weight),
     communities and a summary. Larger than ``max_nodes``: 422 with how to narrow it."""
-    from itskg.graph.analysis.communities import louvain, modularity
-    from itskg.graph.analysis.structure import summary
-
-    with _Busy(request):
-        G = _graph(request, projection, _filters(region, area, sector, year, real_only))
-        _node_cap(request, G, projection, max_nodes)
-        comms = louvain(G) if communities and G.number_of_edges() else []
-        info = summary(G)
-        if comms:
-            info["modularity"] = round(modularity(G, comms), 4)
-        degree = {n: G.degree(n) for n in G}
-        return to_web_json(G, {"degree": degree}, comms, info)
+    cap = request.app.state.settings.network_max_nodes
+    res = await (await get_kg(request)).anetwork(
+        "view", projection, _filters(region, area, sector, year, real_only),
+        max_nodes=min(max_nodes, cap), communities=communities, prefix=PREFIX)
+    return Response(res.body, media_type=res.media_type)
 
 
 @router.get("/{projection}/export", summary="Download a projection (GEXF, GraphML, CSV zip)",
             response_class=Response, responses={200: {"description": "The file", "content": {
-                m: {"schema": {}} for m in _MEDIA.values()}}})
-def export(
+                m: {"schema": {}} for m in _MEDIA}}})
+async def export(
     request: Request, projection: Projection,
     format: Annotated[str, Query(description="gexf, graphml or csv (a zip)",
-                                 json_schema_extra={"enum": list(FORMATS)})] = "gexf",
+                                 json_schema_extra={"enum": ["gexf", "graphml", "csv"]})
+                      ] = "gexf",
     region: Regions = None, area: Areas = None, sector: Sectors = None, year: Year = None,
     real_only: RealOnly = False,
 ) -> Response:
     """The projection for Gephi/Cytoscape (GEXF, GraphML) or spreadsheets (nodes.csv +
     edges.csv in a zip)."""
-    if format not in FORMATS:
-        raise AnalysisError(f"Unknown format {format!r}; use one of {', '.join(FORMATS)}.")
-    with _Busy(request):
-        G = _graph(request, projection, _filters(region, area, sector, year, real_only))
-        data = export_graph(G, format)
+    res = await (await get_kg(request)).anetwork(
+        "export", projection, _filters(region, area, sector, year, real_only), format=format)
     ext = "zip" if format == "csv" else format
-    return Response(data, media_type=_MEDIA[format], headers={
+    return Response(res.body, media_type=res.media_type, headers={
         "Content-Disposition": f'attachment; filename="{projection}.{ext}"'})
 
 
 @router.get("/{projection}/{metric}", summary="Ranked results of a metric on a projection")
-def metric_results(
+async def metric_results(
     request: Request, projection: Projection, metric: MetricName,
     top: Annotated[int | None, Query(ge=1, description="First N rows")] = 50,
     region: Regions = None, area: Areas = None, sector: Sectors = None, year: Year = None,
     real_only: RealOnly = False,
     kind: Annotated[str | None, Query(description="Rank only nodes of this kind")] = None,
-) -> dict[str, Any]:
+) -> Response:
     """``{metric, projection, params, summary, total, rows: [{node, label, value, rank,
     ...}]}``; any other query parameter is passed to the metric (e.g. ``k=500``)."""
-    if metric not in METRICS:
-        run_metric(nx.Graph(), metric)  # raises the AnalysisError listing metrics
-    params = {k: v for k, v in request.query_params.items() if k not in _RESERVED}
-    params.pop("seed", None)  # fixed seed over HTTP: one answer, one cache entry
-    if metric == "betweenness":  # sampled sources, capped by the server
-        cap = request.app.state.settings.network_betweenness_samples
-        try:
-            asked = int(params.get("k") or cap)
-        except ValueError:
-            raise AnalysisError(f"k must be a whole number, not {params['k']!r}.") from None
-        params["k"] = str(max(1, min(asked, cap)))
-    filters = _filters(region, area, sector, year, real_only)
-    with _Busy(request):
-        G = _graph(request, projection, filters)
-        _node_cap(request, G, projection)
-        key = (G.graph.get("generation"), projection, repr(filters), metric,
-               tuple(sorted(params.items())), kind)
-        res = _metric_cache(request).get(key)
-        if res is None or key[0] is None:
-            res = run_metric(G, metric, kind=kind or None, **params)
-            _remember_metric(request, key, res)
-    return {"metric": metric, "projection": projection, "params": res.params,
-            "filters": G.graph.get("filters"), "summary": res.summary, "total": len(res.rows),
-            "rows": [r.to_json() for r in res.top(top)]}
+    params = _bounded(request, metric, {k: v for k, v in request.query_params.items()
+                                        if k not in _RESERVED})
+    res = await (await get_kg(request)).anetwork(
+        "metric", projection, _filters(region, area, sector, year, real_only),
+        metric=metric, top=top, kind=kind or None, params=params)
+    return Response(res.body, media_type=res.media_type)
 
 
 def register(app: FastAPI) -> None:

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from itskg.api.deps import get_executor, get_settings
+from itskg.api.deps import get_kg, get_settings
 from itskg.api.fairuse import AttemptThrottle
 from itskg.api.formats import _GRAPH_ALIASES, _RESULT_ALIASES, choose_format
 from itskg.api.guard import client_key
@@ -44,9 +44,10 @@ from itskg.api.http_errors import (
 from itskg.api.routes.meta import service_description
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryRefusedError
+from itskg.graph.knowledge import KnowledgeGraph
 from itskg.graph.namespaces import is_iri
-from itskg.graph.sparql.executor import apply_update, scan_query, scan_update
 from itskg.graph.sparql.limits import QueryLimits, check_query_text, looks_cheap
+from itskg.graph.sparql.scan import scan_query, scan_update
 
 __all__ = ["ProtocolRequest", "read_protocol_request", "router"]
 
@@ -148,7 +149,8 @@ def _check_admin(request: Request, settings: Settings) -> None:
         )
 
 
-async def _update(request: Request, update: str, settings: Settings) -> Response:
+async def _update(request: Request, update: str, settings: Settings, kg: KnowledgeGraph
+                  ) -> Response:
     _check_admin(request, settings)
     plan = scan_update(update)
     if plan.unsupported:
@@ -157,7 +159,7 @@ async def _update(request: Request, update: str, settings: Settings) -> Response
             f"{', '.join(plan.unsupported)}: its generations are immutable. Load or change "
             "data with 'itskg import' (the server switches to the new data by itself)."
         )
-    dropped = await run_in_threadpool(apply_update, settings.store, plan)
+    dropped = await run_in_threadpool(kg.apply_update, plan)
     return JSONResponse({"ok": True, "removed_layers": dropped})
 
 
@@ -229,28 +231,28 @@ async def sparql_post(request: Request) -> Response:
 async def sparql(request: Request) -> Response:
     """The protocol operation behind GET and POST /sparql."""
     # No Depends() here: FastAPI's dependency solving costs more than the rest of this route.
-    settings, executor = await get_settings(request), await get_executor(request)
+    settings, kg = await get_settings(request), await get_kg(request)
     req = await read_protocol_request(request)
     limits = QueryLimits.from_settings(settings)
     if req.update is not None:
         check_query_text(req.update, limits)
-        return await _update(request, req.update, settings)
+        return await _update(request, req.update, settings, kg)
     if req.query is None:
         if request.method == "GET":
-            return await service_description(request, executor, settings, req.format)
+            return await service_description(request, kg, settings, req.format)
         raise MalformedRequestError("POST /sparql without a query; send query=... or a body.")
     check_query_text(req.query, limits)  # parser bombs never reach a worker
     info = scan_query(req.query)
     fmt = choose_format(info.is_graph, request.headers.get("accept"), req.format)
     lane = "lookup" if looks_cheap(req.query, info.form, info.limit) else "main"
-    res = await executor.arun(req.query, fmt, info=info, default_graphs=req.default_graphs,
-                              named_graphs=req.named_graphs, lane=lane)
+    res = await kg.asparql(req.query, fmt, info=info, default_graphs=req.default_graphs,
+                           named_graphs=req.named_graphs, lane=lane)
     headers = {"Vary": "Accept"}
     if res.rows is not None:
         headers["X-ITSKG-Rows"] = str(res.rows)
     if res.truncated:
         headers["X-ITSKG-Truncated"] = "true"
-        headers["X-ITSKG-Row-Cap"] = str(executor.max_rows)
+        headers["X-ITSKG-Row-Cap"] = str(kg.max_rows)
     return Response(res.body, media_type=res.media_type, headers=headers)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from itskg.graph.errors import QueryLimitError, QueryTooLargeError
-from itskg.graph.sparql.scan import _tokens
+from itskg.graph.sparql.scan import tokens
 
 __all__ = ["CHEAP_LIMIT", "QueryLimits", "check_query_text", "looks_cheap"]
 
@@ -53,7 +53,7 @@ def check_query_text(text: str, limits: QueryLimits = QueryLimits()) -> None:
             f"{limits.max_length:,} (setting ITSKG_MAX_QUERY_LENGTH). Long VALUES lists are "
             "better run in parts.")
     depth = deepest = operators = 0
-    for kind, tok, _ in _tokens(text):
+    for kind, tok, _ in tokens(text):
         if kind == "other":
             if tok in _OPEN:
                 depth += 1
@@ -93,4 +93,4 @@ def looks_cheap(text: str, form: str, limit: int | None) -> bool:
         return True
     if form not in ("select", "construct") or limit is None or limit > CHEAP_LIMIT:
         return False
-    return not any(kind == "word" and tok.upper() in _HEAVY for kind, tok, _ in _tokens(text))
+    return not any(kind == "word" and tok.upper() in _HEAVY for kind, tok, _ in tokens(text))

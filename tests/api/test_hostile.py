@@ -37,7 +37,7 @@ def refused(resp: httpx.Response, status: int, *words: str) -> dict:
 
 
 def workers_unchanged(live: Any, before: list[int]) -> None:
-    assert live.app.state.executor.pids == before
+    assert live.app.state.kg.pids == before
     assert httpx.get(live.url + "/health").json()["ok"] is True
 
 
@@ -55,7 +55,7 @@ def workers_unchanged(live: Any, before: list[int]) -> None:
 ])
 def test_parser_bombs_are_refused_without_losing_a_worker(live: Any, query: str, status: int,
                                                           setting: str) -> None:
-    before = live.app.state.executor.pids
+    before = live.app.state.kg.pids
     r = httpx.post(live.sparql, content=query.encode(),
                    headers={"Content-Type": "application/sparql-query"}, timeout=30)
     refused(r, status, setting)
