@@ -58,15 +58,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.kg = None
     install_error_handlers(app)
-    app.add_middleware(  # CORS on /sparql and /api/ only, never on HTML pages
+    # Middleware, innermost first: the per-client budget (429), CORS on /sparql and /api/
+    # only (so a browser can read a 429's Retry-After), then the outermost request guard
+    # (size limits, HEAD, security headers).
+    app.add_middleware(BudgetGuard, settings=settings)
+    app.add_middleware(
         ScopedCORS,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "POST"],
         allow_headers=["Accept", "Content-Type", "Authorization"],
-        expose_headers=EXPOSED_HEADERS,
+        expose_headers=[*EXPOSED_HEADERS, "Retry-After"],
     )
-    app.add_middleware(BudgetGuard, settings=settings)  # per-client query-time budget (429)
-    app.add_middleware(RequestGuard, settings=settings)  # outermost: limits, HEAD, headers
+    app.add_middleware(RequestGuard, settings=settings)
     routers = [sparql.router, meta.router]  # add a router: one more item here
     for router in routers:
         app.include_router(router)
