@@ -21,9 +21,16 @@ and folders. It runs under the write lock, so it can never remove the work of a 
 Disk-full and permission errors become ``StoreFullError`` / ``StorePermissionError``
 (exit codes 9 and 10) with one line saying what to do; a bad backup is ``BackupError`` (11).
 
->>> import tempfile, pathlib                                   # doctest: +SKIP
->>> report = backup(store, pathlib.Path(tempfile.mkdtemp()) / "kg-backup")
->>> restore(report.path, store)
+>>> import tempfile, pathlib
+>>> from itskg.graph.store import Layer
+>>> tmp = pathlib.Path(tempfile.mkdtemp())
+>>> with KnowledgeStore.open(tmp / "store", read_only=False) as st:
+...     _ = st.replace_layers([Layer("demo", "Demo", b'<http://a> <http://b> "c" .')], rules=[])
+>>> report = backup(tmp / "store", tmp / "kg-backup")
+>>> report.files > 0 and report.triples > 0
+True
+>>> "restored" in restore(report.path, tmp / "store")
+True
 """
 
 from __future__ import annotations

@@ -40,7 +40,9 @@ PREFIX = "/api/network"
 DEFAULT_MAX_NODES = 5_000
 _RESERVED = {"region", "area", "sector", "year", "real_only", "top", "max_nodes", "kind"}
 
-router = APIRouter(prefix=PREFIX, tags=["network analysis"])
+router = APIRouter(prefix=PREFIX, tags=["network analysis"], responses={
+    429: {"description": "Client over its query-time budget (Retry-After)"},
+    503: {"description": "Task past the query deadline or all workers busy (Retry-After)"}})
 
 Regions = Annotated[list[str] | None, Query(description="NUTS code or name, repeatable")]
 Areas = Annotated[list[str] | None, Query(description="Technological area, repeatable")]
