@@ -26,6 +26,7 @@ from itskg.graph.errors import (
     BudgetExceededError,
     ConfigError,
     DataError,
+    ElmError,
     ItskgError,
     OntologyError,
     QueryError,
@@ -37,6 +38,8 @@ from itskg.graph.errors import (
     QueryTooLargeError,
     StoreError,
     StoreLockedError,
+    UnknownProfileError,
+    UnknownQualificationError,
     UnknownQueryError,
     UnknownValueError,
     WorkerCrashedError,
@@ -82,6 +85,9 @@ STATUS: dict[type[ItskgError], int] = {
     BudgetExceededError: 429,
     WorkerCrashedError: 503,
     AnalysisError: 422,
+    ElmError: 422,
+    UnknownQualificationError: 404,
+    UnknownProfileError: 404,
 }
 
 

@@ -19,7 +19,7 @@ and folders. It runs under the write lock, so it can never remove the work of a 
 ``itskg serve`` runs it at start-up, ``itskg cleanup`` on demand.
 
 Disk-full and permission errors become ``StoreFullError`` / ``StorePermissionError``
-(exit codes 9 and 10) with one line saying what to do; a bad backup is ``BackupError`` (11).
+(exit codes 12 and 13) with one line saying what to do; a bad backup is ``BackupError`` (14).
 
 >>> import tempfile, pathlib
 >>> from itskg.graph.store import Layer

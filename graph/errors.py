@@ -39,6 +39,9 @@ __all__ = [
     "AnalysisError",
     "BackupError",
     "BudgetExceededError",
+    "ElmError",
+    "UnknownProfileError",
+    "UnknownQualificationError",
     "ConfigError",
     "DataError",
     "ItskgError",
@@ -101,19 +104,19 @@ class StoreFullError(StoreError):
     Nothing was committed: free space (or point the store elsewhere) and run again.
     """
 
-    exit_code = 9
+    exit_code = 12
 
 
 class StorePermissionError(StoreError):
     """The store, or a backup file, cannot be read or written by this user."""
 
-    exit_code = 10
+    exit_code = 13
 
 
 class BackupError(StoreError):
     """A backup is not usable: missing files, a checksum that does not match, a partial copy."""
 
-    exit_code = 11
+    exit_code = 14
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,21 @@ class AnalysisError(ItskgError):
     """A network analysis could not be computed (bad projection, graph too large...)."""
 
     exit_code = 8
+
+
+class ElmError(ItskgError):
+    """A qualification cannot be derived or exported to the European Learning Model (bad
+    region/academy/NQF value, no course to derive it from)."""
+
+    exit_code = 9
+
+
+class UnknownQualificationError(ElmError, LookupError):
+    """No qualification has the given key."""
+
+
+class UnknownProfileError(DataError, LookupError):
+    """No region or academy of that code has a profile (no ITS Academy there)."""
 
 
 class ItskgWarning(UserWarning):

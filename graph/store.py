@@ -423,7 +423,7 @@ class KnowledgeStore:
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / "db" / f"{new_gen}.json").unlink()
                 mapped = os_error(exc, f"writing a new generation of {self.root}")
-                if mapped is not None:  # disk full / permission: one line, exit code 9 / 10
+                if mapped is not None:  # disk full / permission: one line, exit code 12 / 13
                     raise mapped from None
                 raise
             _atomic_write(generation_file(self.root), new_gen)

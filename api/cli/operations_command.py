@@ -1,7 +1,7 @@
 """`itskg backup`, `itskg restore`, `itskg cleanup`: the operator's commands for a store.
 
 Thin shells over ``itskg.graph.backup`` (see there for what is checked and when). Exit codes:
-4 store error, 5 an import holds the store, 9 disk full, 10 permission denied, 11 the backup is
+4 store error, 5 an import holds the store, 12 disk full, 13 permission denied, 14 the backup is
 corrupt or partial (README, "Exit codes").
 """
 
@@ -44,7 +44,7 @@ def restore_cmd(
 ) -> None:
     """Verify the backup SRC and make it the store's current graph (a running server follows).
 
-    Refuses a corrupt or partial backup (exit code 11) without touching the store.
+    Refuses a corrupt or partial backup (exit code 14) without touching the store.
     Example: itskg restore /backups/itskg-2026-12-04
     """
     from itskg.graph.knowledge import KnowledgeGraph

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from itskg.api.deps import get_kg
+from itskg.api.http_errors import status_for
 from itskg.api.pages.i18n import COOKIE, LANGS, page_lang, t
 from itskg.graph.config import Settings
 from itskg.graph.namespaces import DATA, ONTOLOGY, ONTOLOGY_IRI, VOCAB
@@ -33,6 +34,7 @@ __all__ = [
     "TEMPLATES_DIR",
     "cached",
     "construct",
+    "error_page",
     "href",
     "num",
     "render",
@@ -44,15 +46,23 @@ __all__ = [
 PAGES_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PAGES_DIR / "templates"
 STATIC_DIR = PAGES_DIR / "static"
+WHEEL_VENDOR = PAGES_DIR.parent / "vendor"
 REPO_WEB = PAGES_DIR.parents[1] / "web" / "node_modules"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 def vendor_dir(settings: Settings) -> Path | None:
-    """Where the npm packages are (``settings.web_assets``, else web/node_modules), or None."""
-    path = settings.web_assets or REPO_WEB
-    return path if path.is_dir() else None
+    """Where the browser assets are, or None.
+
+    In order: ``settings.web_assets`` (ITSKG_WEB_ASSETS); ``itskg/api/vendor`` of an installed
+    wheel (copied there at build time by setup.py, with their licences); ``web/node_modules``
+    of a checkout.
+    """
+    for path in ([settings.web_assets] if settings.web_assets else [WHEEL_VENDOR, REPO_WEB]):
+        if path.is_dir():
+            return path
+    return None
 
 
 def vendor_has(request: Request, package_file: str) -> bool:
@@ -102,6 +112,11 @@ def render(request: Request, name: str, context: dict[str, Any],
     if asked in LANGS:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+def error_page(request: Request, err: BaseException) -> HTMLResponse:
+    """An HTML page's error: error.html with the status of the one table (api/http_errors)."""
+    return render(request, "error.html", {"message": str(err)}, status=status_for(err))
 
 
 async def cached(request: Request, key: tuple[Any, ...],

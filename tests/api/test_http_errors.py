@@ -43,6 +43,15 @@ JSON_ROUTES = {
     "/api/picklists/{vocabulary}": "/api/picklists/nuts",
     "/api/map/{name}": "/api/map/academies",
 }
+# routes whose work runs through the facade in this process (kg.profile, kg.qualifications:
+# many small reads, a thread under the route's deadline), not through kg.asubmit
+IN_PROCESS_ROUTES = {
+    "/api/profiles/{kind}/{code}": "/api/profiles/region/ITH5",
+    "/api/profiles/{kind}/{code}/charts/{chart}.csv": "/api/profiles/region/ITH5/charts/a.csv",
+    "/profiles/{kind}/{code}/report.{fmt}": "/profiles/region/ITH5/report.html",
+    "/api/qualifications": "/api/qualifications?region=ITH5",
+    "/api/qualifications/{key}.jsonld": "/api/qualifications/KEY-1.jsonld",
+}
 # routes that never run anything in the store (declarations, texts, docs)
 STATIC_JSON = {"/api/queries", "/api/queries/{name}", "/api/network/projections",
                "/api/network/metrics", "/openapi.json", "/docs"}
@@ -69,7 +78,7 @@ def test_every_json_route_is_covered(live: Any) -> None:
     # one operation per named query, all made by one function: search_by_label stands for them
     named = {p for p in routes if p.startswith("/api/queries/") and "{" not in p}
     texts = {p for p in named if p.endswith(".rq")}
-    missing = routes - named - STATIC_JSON - set(JSON_ROUTES)
+    missing = routes - named - STATIC_JSON - set(JSON_ROUTES) - set(IN_PROCESS_ROUTES)
     assert not missing, f"add these routes to JSON_ROUTES: {missing}"
     assert len(named - texts) == len(texts) > 40
 
@@ -94,3 +103,44 @@ def test_each_error_class_has_one_shape_and_status_on_every_route(
             assert r.status_code == expected, (path, r.status_code, r.text)
             assert r.json() == {"ok": False, "error": f"planted {error.__name__}",
                                 "type": error.__name__, "status": expected}, (path, r.text)
+
+
+@pytest.mark.parametrize("error", [DataError, QueryTimeoutError, StoreError],
+                         ids=lambda e: e.__name__)
+def test_in_process_routes_answer_errors_in_the_one_shape(
+        live: Any, monkeypatch: pytest.MonkeyPatch, error: type[ItskgError]) -> None:
+    kg = live.app.state.kg
+
+    def fail(*_a: Any, **_kw: Any) -> Any:
+        raise error(f"planted {error.__name__}")
+
+    monkeypatch.setattr(kg, "_in_process", fail)
+    monkeypatch.setattr(kg, "_cache_get", lambda _key: None)
+    expected = status_for(error("x"))
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        for path, url in IN_PROCESS_ROUTES.items():
+            r = client.get(url)
+            assert r.status_code == expected, (path, r.status_code, r.text)
+            assert r.json() == {"ok": False, "error": f"planted {error.__name__}",
+                                "type": error.__name__, "status": expected}, (path, r.text)
+
+
+@pytest.mark.parametrize("error", [QueryTimeoutError, QuerySyntaxError, QueryError],
+                         ids=lambda e: e.__name__)
+def test_html_pages_answer_errors_with_the_same_status_table(
+        live: Any, monkeypatch: pytest.MonkeyPatch, error: type[ItskgError]) -> None:
+    kg = live.app.state.kg
+
+    async def fail(_req: dict[str, Any]) -> Any:
+        raise error(f"planted {error.__name__}")
+
+    monkeypatch.setattr(kg, "asubmit", fail)
+    monkeypatch.setattr(kg, "_cache_get", lambda _key: None)
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        for url in ("/id/its/X", "/ontology", "/resource?iri=urn:x"):
+            r = client.get(url, headers={"Accept": "text/html"})
+            assert r.status_code == status_for(error("x")), (url, r.status_code)
+            assert r.headers["content-type"].startswith("text/html")
+            assert f"planted {error.__name__}" in r.text
+        r = client.get("/resource?iri=not%20an%20iri", headers={"Accept": "text/html"})
+        assert r.status_code == 400 and "Not an IRI" in r.text

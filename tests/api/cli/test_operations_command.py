@@ -102,7 +102,7 @@ def test_restore_refuses_corrupt_and_partial_backups(tmp_path: Path) -> None:
         with pytest.raises(BackupError, match=word):
             restore(path, root)
         res = runner.invoke(app, ["restore", str(path), "--store", str(root)])
-        assert res.exit_code == 11, res.output
+        assert res.exit_code == 14, res.output
         assert current_generation(root) == gen  # the store was not touched
     assert len([p for p in (root / "db").iterdir() if p.is_dir()]) == 1
 
@@ -175,7 +175,7 @@ def _small_disk(tmp_path: Path):
             subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
-def test_disk_full_is_one_line_with_exit_code_9_and_the_store_intact(tmp_path: Path) -> None:
+def test_disk_full_is_one_line_with_exit_code_12_and_the_store_intact(tmp_path: Path) -> None:
     with _small_disk(tmp_path) as (mnt, limit):
         root = mnt / "store"
         small = tmp_path / "small.nt"
@@ -206,7 +206,7 @@ def test_disk_full_is_one_line_with_exit_code_9_and_the_store_intact(tmp_path: P
              str(root), str(big)],
             capture_output=True, text=True, preexec_fn=limit, timeout=120)
         lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        assert proc.returncode == 9, proc.stderr[-2000:]
+        assert proc.returncode == 12, proc.stderr[-2000:]
         assert len(lines) <= 2 and "No space left" in proc.stderr, proc.stderr
         assert "Traceback" not in proc.stderr
         assert current_generation(root) == gen
@@ -215,8 +215,8 @@ def test_disk_full_is_one_line_with_exit_code_9_and_the_store_intact(tmp_path: P
             assert len(st) == n
 
 
-def test_permission_denied_is_one_line_with_exit_code_10(tmp_path: Path) -> None:
+def test_permission_denied_is_one_line_with_exit_code_13(tmp_path: Path) -> None:
     root = _store(tmp_path / "store", 10)
     res = runner.invoke(app, ["backup", "/sys/itskg-backup-test", "--store", str(root)])
-    assert res.exit_code == 10, res.output
+    assert res.exit_code == 13, res.output
     assert "Permission denied" in res.output and "Traceback" not in res.output
