@@ -163,7 +163,7 @@ def _layer(g: str) -> str:
 
 async def _resource(request: Request, iri: str) -> Response:
     if not is_iri(iri):
-        raise QueryParameterError(f"Not an absolute IRI: {iri!r}")  # _safe renders it (400)
+        raise QueryParameterError(f"Not an IRI: {iri!r}")  # _safe renders it (400)
     fmt = _format(request)  # NotAcceptableError: 406 in the one error shape
     if fmt != "html":
         return await describe_rdf(request, iri, fmt)
@@ -204,7 +204,7 @@ async def _resource(request: Request, iri: str) -> Response:
 
 async def _inverse_page(request: Request, iri: str, pred: str, lang: str) -> Response:
     if not is_iri(pred):
-        raise QueryParameterError(f"Not an absolute IRI: {pred!r}")  # _safe renders it (400)
+        raise QueryParameterError(f"Not an IRI: {pred!r}")  # _safe renders it (400)
     try:
         offset = max(0, int(request.query_params.get("offset", "0")))
     except ValueError:
