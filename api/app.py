@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from itskg.api.fairuse import BudgetGuard
+from itskg.api.guard import RequestGuard, ScopedCORS, csp_for
 from itskg.api.http_errors import install_error_handlers
 from itskg.api.pages import explorer as pages
 from itskg.api.routes import meta
@@ -58,13 +60,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.kg = None
     install_error_handlers(app)
+    # Middleware, innermost first: the per-client budget (429), CORS on /sparql and /api/
+    # only (so a browser can read a 429's Retry-After), then the outermost request guard
+    # (size limits, HEAD, security headers).
+    app.add_middleware(BudgetGuard, settings=settings)
     app.add_middleware(
-        CORSMiddleware,
+        ScopedCORS,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "HEAD", "POST"],
         allow_headers=["Accept", "Content-Type", "Authorization"],
-        expose_headers=EXPOSED_HEADERS,
+        expose_headers=[*EXPOSED_HEADERS, "Retry-After"],
     )
+    app.add_middleware(RequestGuard, settings=settings)
     routers = [sparql.router, meta.router]  # add a router: one more item here
     for router in routers:
         app.include_router(router)
@@ -73,7 +80,25 @@ def create_app(settings: Settings) -> FastAPI:
     qualification_routes.register(app)  # /api/qualifications (Europass ELM)
     pages.register(app)  # web explorer pages, Linked Data pages, /static and /vendor
     _register_docs(app)
+    _error_schema(app)
     return app
+
+
+def _error_schema(app: FastAPI) -> None:
+    """Add the one error shape (``itskg.api.http_errors``) to the OpenAPI components."""
+    base = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = base()
+            schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+                "type": "object", "required": ["ok", "error", "type", "status"],
+                "properties": {"ok": {"type": "boolean", "enum": [False]},
+                               "error": {"type": "string"}, "type": {"type": "string"},
+                               "status": {"type": "integer"}}}
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _register_docs(app: FastAPI) -> None:
@@ -82,10 +107,12 @@ def _register_docs(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         base = "/vendor/swagger-ui-dist"
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="itskg API",
             swagger_js_url=f"{base}/swagger-ui-bundle.js",
             swagger_css_url=f"{base}/swagger-ui.css",
             swagger_favicon_url=f"{base}/favicon-32x32.png",
         )
+        page.headers["Content-Security-Policy"] = csp_for(page.body)  # its one inline script
+        return page

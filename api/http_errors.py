@@ -13,6 +13,7 @@ validation errors are rendered in the same shape.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -22,21 +23,26 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from itskg.graph.errors import (
     AnalysisError,
+    BudgetExceededError,
     ConfigError,
     DataError,
     ElmError,
     ItskgError,
     OntologyError,
     QueryError,
+    QueryLimitError,
     QueryParameterError,
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryTooLargeError,
     StoreError,
     StoreLockedError,
     UnknownProfileError,
     UnknownQualificationError,
     UnknownQueryError,
+    UnknownValueError,
+    WorkerCrashedError,
 )
 
 __all__ = [
@@ -46,8 +52,11 @@ __all__ = [
     "NotAcceptableError",
     "NotFoundError",
     "ProtocolError",
+    "TooManyRequestsError",
+    "UnauthorizedError",
     "UnsupportedMediaTypeError",
     "UpdateNotSupportedError",
+    "error_headers",
     "error_response",
     "install_error_handlers",
     "status_for",
@@ -70,6 +79,11 @@ STATUS: dict[type[ItskgError], int] = {
     QueryRefusedError: 403,
     QueryTimeoutError: 503,
     UnknownQueryError: 404,
+    UnknownValueError: 404,
+    QueryLimitError: 400,
+    QueryTooLargeError: 413,
+    BudgetExceededError: 429,
+    WorkerCrashedError: 503,
     AnalysisError: 422,
     ElmError: 422,
     UnknownQualificationError: 404,
@@ -109,6 +123,18 @@ class MethodNotAllowedError(ProtocolError):
     status = 405
 
 
+class UnauthorizedError(ProtocolError):
+    """The admin token is missing or wrong (401, with ``WWW-Authenticate: Bearer``)."""
+
+    status = 401
+
+
+class TooManyRequestsError(ProtocolError):
+    """Too many requests (or bad admin tokens) from one client (429, with Retry-After)."""
+
+    status = 429
+
+
 class NotFoundError(ProtocolError):
     """A page-data resource that does not exist (404): an unknown pick-list or map indicator."""
 
@@ -137,11 +163,17 @@ def error_response(message: str, type_name: str, status: int,
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def error_headers(exc: BaseException) -> dict[str, str] | None:
+    """Headers an error response carries: Retry-After for 503/429, WWW-Authenticate, ..."""
+    if isinstance(exc, QueryTimeoutError | StoreLockedError | WorkerCrashedError):
+        return {"Retry-After": "5"}
+    if isinstance(exc, BudgetExceededError):
+        return {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+    return getattr(exc, "headers", None)
+
+
 async def _itskg_handler(_request: Request, exc: Exception) -> JSONResponse:
-    headers = getattr(exc, "headers", None)
-    if isinstance(exc, QueryTimeoutError | StoreLockedError):
-        headers = {"Retry-After": "5"}
-    return error_response(str(exc), type(exc).__name__, status_for(exc), headers)
+    return error_response(str(exc), type(exc).__name__, status_for(exc), error_headers(exc))
 
 
 async def _http_handler(_request: Request, exc: Exception) -> JSONResponse:

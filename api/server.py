@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import uvicorn
 
 from itskg.api.app import create_app
@@ -9,8 +11,24 @@ from itskg.graph.config import Settings
 
 __all__ = ["serve"]
 
+log = logging.getLogger(__name__)
+
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve the store at ``settings.store`` on http://host:port until interrupted."""
+    """Serve the store at ``settings.store`` on http://host:port until interrupted.
+
+    First removes what a killed import left in the store (``itskg.graph.backup.cleanup``),
+    unless an import is running now.
+    """
+    from itskg.graph.errors import StoreError
+    from itskg.graph.knowledge import KnowledgeGraph
+
+    try:
+        done = KnowledgeGraph(settings, workers=0).cleanup()
+        if done.removed:
+            log.warning("removed %d abandoned item(s) from %s (%.1f MB)", len(done.removed),
+                        settings.store, done.bytes / 1e6)
+    except StoreError as e:  # locked by an import, or not writable by this user: serve anyway
+        log.warning("store cleanup skipped: %s", e)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
                 proxy_headers=True, server_header=False)

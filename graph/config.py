@@ -73,6 +73,44 @@ class Settings(BaseSettings):
         None, description="headless Chromium that prints PDF reports (`itskg report`, "
         "`/profiles/.../report.pdf`); unset: `chromium` on `PATH`")
 
+    # -- request limits (each refusal is a 4xx naming the limit and its setting) --------
+    max_body_bytes: int = Field(
+        1_048_576, description="largest request body accepted, bytes (413 above)")
+    max_url_bytes: int = Field(
+        16_384, description="longest request target (path and query string), bytes (414 above)")
+    max_header_bytes: int = Field(
+        32_768, description="largest total size of the request headers, bytes (431 above)")
+    body_timeout: float = Field(
+        10.0, description="seconds a client may take to send its whole request body (408)")
+    max_query_length: int = Field(
+        100_000, description="longest SPARQL query or update text, characters (413 above)")
+    max_query_depth: int = Field(
+        64, description="deepest nesting of { } and ( ) in a SPARQL text (400 above)")
+    max_query_operators: int = Field(
+        500, description="most OPTIONAL, UNION, MINUS and EXISTS operators in a query (400)")
+    # -- fair use ---------------------------------------------------------------------
+    client_budget: float = Field(
+        120.0, description="worker seconds one client (IP address; behind a proxy on this "
+        "host, its X-Forwarded-For) may use per budget window; past it, 429 with Retry-After; "
+        "0 turns the budget off")
+    client_budget_window: float = Field(
+        60.0, description="length of the per-client budget window, seconds")
+    lookup_workers: int = Field(
+        1, description="extra worker processes reserved for cheap look-ups (0: no fast lane)")
+    lookup_timeout: float = Field(
+        2.0, description="time limit of the fast lane, seconds; a slower look-up moves to the "
+        "main lane with the time left")
+    worker_memory_mb: int = Field(
+        4096, description="address-space limit of each query worker, MiB (RLIMIT_AS; 0: none); "
+        "a worker over it dies and is replaced, the query gets 503")
+    admin_attempts: int = Field(
+        5, description="bad admin tokens one client may send per minute before 429")
+    # -- network analysis over HTTP (server-side, clients cannot raise them) ----------
+    network_max_nodes: int = Field(
+        5_000, description="largest projection drawn or analysed over HTTP, nodes")
+    network_betweenness_samples: int = Field(
+        500, description="source nodes sampled for betweenness over HTTP (fixed seed 0)")
+
     @field_validator("store", mode="before")
     @classmethod
     def _store_target(cls, v: object) -> object:
@@ -93,14 +131,25 @@ class Settings(BaseSettings):
         """True when the store is a SPARQL endpoint rather than a directory."""
         return is_remote(self.store)
 
-    @field_validator("query_timeout", "store_write_timeout")
+    @field_validator("query_timeout", "store_write_timeout", "body_timeout",
+                     "lookup_timeout", "client_budget_window")
     @classmethod
     def _positive_timeout(cls, v: float) -> float:
         if v <= 0:
             raise ValueError("must be a positive number of seconds")
         return v
 
-    @field_validator("max_rows", "query_workers")
+    @field_validator("client_budget", "worker_memory_mb", "lookup_workers")
+    @classmethod
+    def _not_negative(cls, v: float) -> float:
+        if v < 0:
+            raise ValueError("must be 0 or more")
+        return v
+
+    @field_validator("max_rows", "query_workers", "max_body_bytes", "max_url_bytes",
+                     "max_header_bytes", "max_query_length", "max_query_depth",
+                     "max_query_operators", "network_max_nodes", "network_betweenness_samples",
+                     "admin_attempts")
     @classmethod
     def _positive_int(cls, v: int) -> int:
         if v < 1:

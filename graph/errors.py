@@ -6,7 +6,10 @@ Hierarchy::
     ├── ConfigError (ValueError)          a setting has a bad value
     ├── OntologyError                     an ontology/vocabulary file cannot be read
     ├── StoreError (OSError)              the store cannot be opened or written
-    │   └── StoreLockedError              another process holds the store (serve/import)
+    │   ├── StoreLockedError              another process holds the store (serve/import)
+    │   ├── StoreFullError                the disk (or a file size limit) is full
+    │   ├── StorePermissionError          the store or a backup path may not be written/read
+    │   └── BackupError                   a backup is corrupt, partial or not a backup
     ├── DataError (ValueError)            input data is invalid; carries every problem found
     │   └── ValidationError               SHACL found violations in a layer
     ├── QueryError
@@ -14,7 +17,12 @@ Hierarchy::
     │   ├── QueryTimeoutError             the query ran past the time limit and was stopped
     │   ├── QueryRefusedError             the query uses a forbidden feature (SERVICE, LOAD, update)
     │   ├── UnknownQueryError (LookupError)
-    │   └── QueryParameterError (ValueError)
+    │   ├── QueryParameterError (ValueError)
+    │   │   └── UnknownValueError (LookupError)  a well-formed code the graph does not hold
+    │   ├── QueryLimitError               the text is too deep or has too many operators
+    │   │   └── QueryTooLargeError        the text is longer than the server accepts
+    │   ├── BudgetExceededError           the client used up its query-time budget
+    │   └── WorkerCrashedError            a worker died twice under the same query
     └── AnalysisError
     ItskgWarning (UserWarning)
 
@@ -23,11 +31,14 @@ The CLI maps them to exit codes (see README, "Exit codes"); the HTTP API maps th
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
     "AnalysisError",
+    "BackupError",
+    "BudgetExceededError",
     "ElmError",
     "UnknownProfileError",
     "UnknownQualificationError",
@@ -39,14 +50,21 @@ __all__ = [
     "Problem",
     "ProblemsMixin",
     "QueryError",
+    "QueryLimitError",
     "QueryParameterError",
     "QueryRefusedError",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "QueryTooLargeError",
     "StoreError",
+    "StoreFullError",
     "StoreLockedError",
+    "StorePermissionError",
     "UnknownQueryError",
+    "UnknownValueError",
     "ValidationError",
+    "WorkerCrashedError",
+    "os_error",
 ]
 
 
@@ -78,6 +96,27 @@ class StoreLockedError(StoreError):
     """Another itskg process holds the store's write lock."""
 
     exit_code = 5
+
+
+class StoreFullError(StoreError):
+    """A write failed because the disk (or the process's file size limit) is full.
+
+    Nothing was committed: free space (or point the store elsewhere) and run again.
+    """
+
+    exit_code = 12
+
+
+class StorePermissionError(StoreError):
+    """The store, or a backup file, cannot be read or written by this user."""
+
+    exit_code = 13
+
+
+class BackupError(StoreError):
+    """A backup is not usable: missing files, a checksum that does not match, a partial copy."""
+
+    exit_code = 14
 
 
 @dataclass(frozen=True)
@@ -166,6 +205,33 @@ class QueryParameterError(QueryError, ValueError):
     """A query parameter is missing or has a value of the wrong type."""
 
 
+class UnknownValueError(QueryParameterError, LookupError):
+    """A well-formed parameter value names something the graph does not hold (HTTP 404)."""
+
+
+class QueryLimitError(QueryError):
+    """The query text is nested too deeply or has too many operators for the server's limits.
+
+    The message names the limit and the ITSKG_* setting that raises it.
+    """
+
+
+class QueryTooLargeError(QueryLimitError):
+    """The query text is longer than ITSKG_MAX_QUERY_LENGTH characters."""
+
+
+class BudgetExceededError(QueryError):
+    """The client used its query-time budget for the current window; ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class WorkerCrashedError(QueryError):
+    """A query worker died under the query, and again on the one retry."""
+
+
 class AnalysisError(ItskgError):
     """A network analysis could not be computed (bad projection, graph too large...)."""
 
@@ -189,3 +255,28 @@ class UnknownProfileError(DataError, LookupError):
 
 class ItskgWarning(UserWarning):
     """A recoverable oddity in data or configuration."""
+
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_DENIED = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def os_error(err: BaseException, doing: str) -> ItskgError | None:
+    """The itskg error for an OS failure while ``doing`` something, or None if not one.
+
+    Disk full (ENOSPC, EDQUOT, a file size limit: EFBIG, or RocksDB's "No space left")
+    becomes StoreFullError; EACCES/EPERM/EROFS become StorePermissionError.
+    """
+    if isinstance(err, ItskgError) or not isinstance(err, OSError):
+        return None
+    text = str(err)
+    where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+    if err.errno in _FULL or "No space left" in text or "File too large" in text:
+        return StoreFullError(
+            f"No space left while {doing}{where}: free disk space (or point --store / the "
+            "destination to a larger disk) and run the command again; nothing was committed.")
+    if err.errno in _DENIED or "Permission denied" in text or "Read-only file system" in text:
+        return StorePermissionError(
+            f"Permission denied while {doing}{where}: run as the user who owns the store, or "
+            "fix the directory's permissions.")
+    return None

@@ -50,6 +50,7 @@ from itskg.graph.sparql.catalogue import (
 )
 from itskg.graph.sparql.executor import (
     FOLLOW_REMOTE,
+    WORKER_TIME,
     ExecResult,
     QueryExecutor,
     UpdatePlan,
@@ -71,7 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.reports import Profile
     from itskg.graph.validate import ValidationReport
 
-__all__ = ["ANSWER_CACHE_SIZE", "KnowledgeGraph"]
+__all__ = ["ANSWER_CACHE_SIZE", "WORKER_TIME", "KnowledgeGraph"]
 
 ANSWER_CACHE_SIZE = 512  # answers kept per process (all of one store generation at most)
 Progress = Callable[[str], None]
@@ -106,7 +107,10 @@ class KnowledgeGraph:
         if self.workers and self._executor is None:
             self._executor = QueryExecutor(
                 self.store_path, workers=self.workers, timeout=self.settings.query_timeout,
-                max_rows=self.settings.max_rows, settings=self.settings)
+                max_rows=self.settings.max_rows, settings=self.settings,
+                lookup_workers=self.settings.lookup_workers,
+                lookup_timeout=self.settings.lookup_timeout,
+                memory_mb=self.settings.worker_memory_mb)
         return self
 
     def close(self) -> None:
@@ -168,16 +172,19 @@ class KnowledgeGraph:
         with self._local_lock:
             return self._local_state().serve(req)
 
-    def submit(self, req: dict[str, Any]) -> ExecResult:
-        """Answer a prepared request in a worker (or here, without workers)."""
-        pool = self._pool()
-        return pool.submit(req) if pool is not None else self._serve_here(req)
+    def submit(self, req: dict[str, Any], lane: str = "main") -> ExecResult:
+        """Answer a prepared request in a worker (or here, without workers).
 
-    async def asubmit(self, req: dict[str, Any]) -> ExecResult:
+        ``lane="lookup"``: the executor's fast lane for cheap look-ups (see QueryExecutor).
+        """
+        pool = self._pool()
+        return pool.submit(req, lane) if pool is not None else self._serve_here(req)
+
+    async def asubmit(self, req: dict[str, Any], lane: str = "main") -> ExecResult:
         """``submit`` from an asyncio loop (in-process requests run in a thread)."""
         pool = self._pool()
         if pool is not None:
-            return await pool.asubmit(req)
+            return await pool.asubmit(req, lane)
         import asyncio
 
         return await asyncio.to_thread(self._serve_here, req)
@@ -188,7 +195,8 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ SPARQL
     def sparql(self, sparql: str, fmt: str | None = None, *,
                bindings: Mapping[str, Any] | None = None, default_graphs: Sequence[str] = (),
-               named_graphs: Sequence[str] = (), info: QueryInfo | None = None) -> ExecResult:
+               named_graphs: Sequence[str] = (), info: QueryInfo | None = None,
+               lane: str = "main") -> ExecResult:
         """Run one SPARQL query under the row cap and deadline; the answer as bytes.
 
         ``fmt``: json, xml, csv, tsv or rows (select/ask); turtle, ntriples, jsonld, rdfxml
@@ -197,23 +205,24 @@ class KnowledgeGraph:
         """
         return self.submit(self._request(sparql, fmt, bindings=bindings, info=info,
                                          default_graphs=default_graphs,
-                                         named_graphs=named_graphs))
+                                         named_graphs=named_graphs), lane)
 
     async def asparql(self, sparql: str, fmt: str | None = None, *,
                       bindings: Mapping[str, Any] | None = None,
                       default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-                      info: QueryInfo | None = None) -> ExecResult:
+                      info: QueryInfo | None = None, lane: str = "main") -> ExecResult:
         """``sparql`` from an asyncio loop."""
         return await self.asubmit(self._request(sparql, fmt, bindings=bindings, info=info,
                                                 default_graphs=default_graphs,
-                                                named_graphs=named_graphs))
+                                                named_graphs=named_graphs), lane)
 
-    async def aselect(self, sparql: str, bindings: Mapping[str, Any] | None = None
-                      ) -> list[dict[str, dict[str, str]]]:
-        """A SELECT's bindings as SPARQL 1.1 JSON terms (what pages render)."""
+    async def aselect(self, sparql: str, bindings: Mapping[str, Any] | None = None,
+                      lane: str = "main") -> list[dict[str, dict[str, str]]]:
+        """A SELECT's bindings as SPARQL 1.1 JSON terms (what pages render); ``lane="lookup"``
+        for look-ups of one resource."""
         import json
 
-        res = await self.asparql(sparql, "json", bindings=bindings)
+        res = await self.asparql(sparql, "json", bindings=bindings, lane=lane)
         return json.loads(res.body)["results"]["bindings"]
 
     async def adescribe(self, iri: str, fmt: str) -> ExecResult:
@@ -221,7 +230,7 @@ class KnowledgeGraph:
         from itskg.graph.terms import IRI
 
         return await self.asparql("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", fmt,
-                                  bindings={"x": IRI(iri)})
+                                  bindings={"x": IRI(iri)}, lane="lookup")
 
     def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> QueryResult:
         """Run SPARQL in this process and return a QueryResult (CLI tables, notebooks).
@@ -282,15 +291,15 @@ class KnowledgeGraph:
 
     async def arun_named(self, name: str, params: Mapping[str, Any] | None = None,
                          fmt: str = "json", *, lang: str | None = None,
-                         limit: int | None = None) -> ExecResult:
-        """``run_named`` from an asyncio loop."""
+                         limit: int | None = None, lane: str = "main") -> ExecResult:
+        """``run_named`` from an asyncio loop (``lane="lookup"`` for look-up queries)."""
         q = get_query(name)
         req, key = self._named_request(q, params or {}, fmt, lang, limit)
         gen = self.generation()
         hit = self._cache_get((gen, *key))
         if hit is not None:
             return hit
-        res = await self.asubmit(req)
+        res = await self.asubmit(req, lane)
         return self._keep(gen, key, res, RESULT_MEDIA[fmt])
 
     def query_result(self, name: str, params: Mapping[str, Any] | None = None, *,
@@ -391,6 +400,25 @@ class KnowledgeGraph:
         from itskg.graph.analysis.writeback import write_back
 
         return write_back(self.settings, G, result)
+
+    # ------------------------------------------------------------------ operations
+    def backup(self, dest: Path, progress: Progress | None = None) -> Any:
+        """Copy the current generation to ``dest`` with checksums (``itskg.graph.backup``)."""
+        from itskg.graph.backup import backup
+
+        return backup(self.store_path, dest, progress=progress)
+
+    def restore(self, src: Path, progress: Progress | None = None) -> str:
+        """Verify the backup ``src`` and make it the current generation; its new name."""
+        from itskg.graph.backup import restore
+
+        return restore(src, self.store_path, progress=progress)
+
+    def cleanup(self) -> Any:
+        """Remove abandoned and unreferenced generations (``itskg.graph.backup.cleanup``)."""
+        from itskg.graph.backup import cleanup
+
+        return cleanup(self.store_path)
 
     # ------------------------------------------------------------------ layers
     def build(self, *, esco_dirs: Sequence[Path] = (), synthetic: str | int | None = None,

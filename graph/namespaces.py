@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
+    "ABSOLUTE_IRI",
     "BASE",
     "DATA",
     "ESCO_DIGITAL",
@@ -18,6 +21,7 @@ __all__ = [
     "PREFIXES",
     "VOCAB",
     "data_iri",
+    "is_iri",
     "graph_iri",
     "sparql_prefixes",
     "vocab_iri",
@@ -101,3 +105,18 @@ def sparql_prefixes(names: list[str] | None = None) -> str:
     """PREFIX lines for a SPARQL query (all known prefixes unless ``names`` is given)."""
     items = PREFIXES.items() if names is None else ((n, PREFIXES[n]) for n in names)
     return "".join(f"PREFIX {k}: <{v}>\n" for k, v in items)
+
+
+#: An absolute IRI as SPARQL and N-Triples accept it between < >: a scheme, then no control
+#: character, space, < > " { } | \\ ^ ` and no lone surrogate (what a %ED%A0%80 in a URL
+#: decodes to). Used for every IRI a client sends (pages, named-query parameters).
+ABSOLUTE_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|\\^`\x7f\ud800-\udfff]*$')
+
+
+def is_iri(value: str) -> bool:
+    """True when ``value`` can be written as ``<value>`` in SPARQL (an absolute IRI).
+
+    >>> is_iri("https://w3id.org/itskg/id/its/X"), is_iri("http://x/\x01"), is_iri("x y")
+    (True, False, False)
+    """
+    return bool(ABSOLUTE_IRI.match(value))

@@ -46,6 +46,7 @@ from itskg.graph.errors import (
     QuerySyntaxError,
     StoreError,
     StoreLockedError,
+    os_error,
 )
 from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, graph_iri
 from itskg.graph.sparql.scan import has_dataset_clause
@@ -55,6 +56,7 @@ __all__ = [
     "KnowledgeStore",
     "Layer",
     "LayerRecord",
+    "count_quads",
     "current_generation",
     "generation_file",
     "parse_check",
@@ -420,6 +422,9 @@ class KnowledgeStore:
                 _remove_tree(new_path)
                 with contextlib.suppress(FileNotFoundError):
                     (self.root / "db" / f"{new_gen}.json").unlink()
+                mapped = os_error(exc, f"writing a new generation of {self.root}")
+                if mapped is not None:  # disk full / permission: one line, exit code 12 / 13
+                    raise mapped from None
                 raise
             _atomic_write(generation_file(self.root), new_gen)
             self._attach(required=True)
@@ -545,6 +550,18 @@ def load_into(
         db.bulk_load(path=str(data), format=fmt, to_graph=graph, base_iri=base_iri)
     else:
         db.bulk_load(data, fmt, to_graph=graph, base_iri=base_iri)
+
+
+def count_quads(database: Path | str) -> int:
+    """The number of quads in the Oxigraph database folder ``database`` (opened read-only).
+
+    Raises OSError when it is not a database (a damaged or partial copy).
+    """
+    db = ox.Store.read_only(str(database))
+    try:
+        return len(db)
+    finally:
+        del db
 
 
 def generation_file(root: Path | str) -> Path:

@@ -171,6 +171,14 @@ class QueryResult:
             if fmt in {"nquads", "trig"}:
                 f = _GRAPH_FORMATS["ntriples" if fmt == "nquads" else "turtle"]
             return ox.serialize(self._raw, output, f)
+        if fmt == "csv":  # every CSV itskg writes neutralises formula cells (OWASP)
+            from itskg.graph.csvsafe import neutralise_csv
+
+            data = neutralise_csv(self._raw.serialize(None, _RESULT_FORMATS[fmt]))
+            if output is None:
+                return data
+            output.write(data)
+            return None
         return self._raw.serialize(output, _RESULT_FORMATS[fmt])
 
 

@@ -50,6 +50,8 @@ def test_the_facade_api_is_pinned() -> None:
         "import_table", "import_esco", "synthesise", "validate",
         # moving the graph between stores and engines
         "dump", "load",
+        # operations: backup, restore, cleanup of abandoned generations
+        "backup", "restore", "cleanup",
     }
 
 
@@ -71,17 +73,20 @@ def test_surfaces_use_exactly_these_library_names() -> None:
     """The store and executor are reached only through KnowledgeGraph (import contract too);
     besides it, surfaces use settings, errors, vocabularies and pure catalogue functions."""
     assert surface_imports() == {
-        "itskg.graph.knowledge": {"KnowledgeGraph"},
+        # WORKER_TIME: the worker seconds of a request, for the per-client budget
+        "itskg.graph.knowledge": {"KnowledgeGraph", "WORKER_TIME"},
         "itskg.graph.config": {"Settings"},
         "itskg.graph.errors": {
             "AnalysisError", "ConfigError", "DataError", "ItskgError", "OntologyError",
             "QueryError", "QueryParameterError", "QueryRefusedError", "QuerySyntaxError",
             "QueryTimeoutError", "StoreError", "StoreLockedError", "UnknownQueryError",
+            "BudgetExceededError", "QueryLimitError", "QueryTooLargeError",
+            "UnknownValueError", "WorkerCrashedError", "os_error",
             "ElmError", "UnknownProfileError", "UnknownQualificationError"},
         "itskg.graph.namespaces": {
             "BASE", "COUNTRY", "DATA", "EQF", "GRAPH", "INFERRED_GRAPH", "META_GRAPH",
             "NUTS_CODE", "ONTOLOGY", "ONTOLOGY_GRAPH", "ONTOLOGY_IRI", "PREFIXES", "VOCAB",
-            "sparql_prefixes"},
+            "is_iri", "sparql_prefixes"},
         "itskg.graph.metadata": {"DATASET_IRI"},
         # the catalogue's declarations (listing, forms, the editor's example text)
         "itskg.graph.sparql.catalogue": {
@@ -89,6 +94,10 @@ def test_surfaces_use_exactly_these_library_names() -> None:
             "inline_bindings", "load_catalog"},
         # protocol parsing: which form a query has, which formats exist
         "itskg.graph.sparql.scan": {"scan_query", "scan_update"},
+        # parser-bomb limits and the fast-lane test, checked before a query is sent
+        "itskg.graph.sparql.limits": {"QueryLimits", "check_query_text", "looks_cheap"},
+        # OWASP formula neutralisation of the CLI's CSV output
+        "itskg.graph.csvsafe": {"safe_row"},
         "itskg.graph.sparql.results": {"GRAPH_FORMATS", "RESULT_FORMATS"},
         # declarations and pure functions on a graph the CLI got from KnowledgeGraph
         "itskg.graph.analysis.extract": {"Filters"},

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from itskg.graph.config import Settings
-from itskg.graph.errors import ConfigError, ItskgError
+from itskg.graph.errors import ConfigError, ItskgError, os_error
 from itskg.graph.knowledge import KnowledgeGraph
 
 __all__ = ["StoreOpt", "_handle", "_kg", "_settings", "err", "out"]
@@ -51,8 +51,12 @@ def _handle(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except ItskgError as e:
-            err.print(f"[bold red]error[/]: {escape(str(e))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(e.exit_code) from None
+        except (ItskgError, OSError) as e:
+            mapped = e if isinstance(e, ItskgError) else os_error(e, f"running {fn.__name__}")
+            if mapped is None:  # an OSError that is not disk-full or permission: a bug
+                raise
+            err.print(f"[bold red]error[/]: {escape(str(mapped))}", highlight=False,
+                      soft_wrap=True)
+            raise typer.Exit(mapped.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

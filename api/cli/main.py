@@ -407,6 +407,15 @@ def _register_take_away() -> None:
 _register_take_away()
 
 
+def _register_operations() -> None:
+    from itskg.api.cli.operations_command import register
+
+    register(app)
+
+
+_register_operations()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

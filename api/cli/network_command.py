@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from itskg.api.cli.common import _handle, _kg, _settings, err, out
+from itskg.graph.csvsafe import safe_row
 from itskg.graph.errors import AnalysisError
 
 __all__ = ["network"]
@@ -48,8 +49,9 @@ def _print_rows(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
     if fmt == "csv":
         w = csv.DictWriter(sys.stdout, fieldnames=cols, lineterminator="\n")
         w.writeheader()
-        w.writerows({k: (json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict))
-                         else v) for k, v in r.items()} for r in rows)
+        w.writerows(safe_row({k: (json.dumps(v, ensure_ascii=False)
+                                  if isinstance(v, (list, dict)) else v) for k, v in r.items()})
+                    for r in rows)
         return
     t = Table(title=title)
     for c in cols:

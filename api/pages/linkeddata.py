@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -37,6 +36,7 @@ from itskg.graph.namespaces import (
     ONTOLOGY_GRAPH,
     PREFIXES,
     VOCAB,
+    is_iri,
 )
 
 __all__ = ["INVERSE_SAMPLE", "OUTGOING_LIMIT", "describe_rdf", "register", "router"]
@@ -50,7 +50,6 @@ SYNTHETIC = VOCAB + "data-kind/synthetic"
 _LABEL_PROPS = [PREFIXES["skos"] + "prefLabel", PREFIXES["rdfs"] + "label",
                 ONTOLOGY + "shortName", PREFIXES["schema"] + "name", PREFIXES["dct"] + "title",
                 PREFIXES["foaf"] + "name"]
-_BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 _HTML_OFFERS = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_OFFERS}
 
 
@@ -84,7 +83,7 @@ async def describe_rdf(request: Request, iri: str, fmt: str) -> Response:
 
 async def labels_of(request: Request, iris: set[str], lang: str) -> dict[str, str]:
     """Best label per IRI (label properties ranked as in ``_LABEL_PROPS``, then language)."""
-    iris = {i for i in iris if not _BAD_IRI.search(i)}
+    iris = {i for i in iris if is_iri(i)}
     if not iris:
         return {}
     out: dict[str, str] = {}
@@ -96,7 +95,7 @@ async def labels_of(request: Request, iris: set[str], lang: str) -> dict[str, st
     for i in range(0, len(items), 400):
         values = " ".join(f"<{x}>" for x in items[i:i + 400])
         rows = await select(request, f"SELECT ?x ?r ?l WHERE {{ VALUES ?x {{ {values} }} "
-                                     f"{union} FILTER(isLiteral(?l)) }}")
+                                     f"{union} FILTER(isLiteral(?l)) }}", lane="lookup")
         found: dict[str, dict[int, list[tuple[str, str | None]]]] = {}
         for r in rows:
             rank = int(r["r"]["value"])
@@ -122,9 +121,10 @@ def _term(cell: dict[str, str]) -> dict[str, Any]:
 async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | None:
     # ORDER BY: a page cut at the limit shows the same facts on every engine and generation
     out_rows = await select(request, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} "
-                                     f"ORDER BY ?p ?o ?g LIMIT {OUTGOING_LIMIT + 1}")
+                                     f"ORDER BY ?p ?o ?g LIMIT {OUTGOING_LIMIT + 1}", lane="lookup")
     inv_counts = await select(request, f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ "
-                                       f"?s ?p <{iri}> }} GROUP BY ?p ORDER BY DESC(?n)")
+                                       f"?s ?p <{iri}> }} GROUP BY ?p ORDER BY DESC(?n)",
+                              lane="lookup")
     if not out_rows and not inv_counts:
         return None
     truncated = len(out_rows) > OUTGOING_LIMIT
@@ -142,7 +142,7 @@ async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | 
             f"{{ SELECT ?s (<{p}> AS ?p) WHERE {{ ?s <{p}> <{iri}> }} ORDER BY ?s "
             f"LIMIT {INVERSE_SAMPLE} }}"
             for p in preds)
-        for r in await select(request, f"SELECT ?s ?p WHERE {{ {union} }}"):
+        for r in await select(request, f"SELECT ?s ?p WHERE {{ {union} }}", lane="lookup"):
             if r["s"]["type"] == "uri":
                 samples[r["p"]["value"]].append(r["s"]["value"])
     iris = {iri, *props, *preds, *(s for v in samples.values() for s in v)}
@@ -162,7 +162,7 @@ def _layer(g: str) -> str:
 
 
 async def _resource(request: Request, iri: str) -> Response:
-    if _BAD_IRI.search(iri) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+    if not is_iri(iri):
         raise QueryParameterError(f"Not an IRI: {iri!r}")  # _safe renders it (400)
     fmt = _format(request)  # NotAcceptableError: 406 in the one error shape
     if fmt != "html":
@@ -203,14 +203,14 @@ async def _resource(request: Request, iri: str) -> Response:
 
 
 async def _inverse_page(request: Request, iri: str, pred: str, lang: str) -> Response:
-    if _BAD_IRI.search(pred):
+    if not is_iri(pred):
         raise QueryParameterError(f"Not an IRI: {pred!r}")  # _safe renders it (400)
     try:
         offset = max(0, int(request.query_params.get("offset", "0")))
     except ValueError:
         offset = 0
     rows = await select(request, f"SELECT ?s WHERE {{ ?s <{pred}> <{iri}> }} ORDER BY ?s "
-                                 f"LIMIT {INVERSE_PAGE + 1} OFFSET {offset}")
+                                 f"LIMIT {INVERSE_PAGE + 1} OFFSET {offset}", lane="lookup")
     subjects = [r["s"]["value"] for r in rows[:INVERSE_PAGE] if r["s"]["type"] == "uri"]
     labels = await labels_of(request, {iri, pred, *subjects}, lang)
     return render(request, "inverse.html", {

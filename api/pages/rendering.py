@@ -125,9 +125,12 @@ async def cached(request: Request, key: tuple[Any, ...],
     return await (await get_kg(request)).acached(key, make)
 
 
-async def select(request: Request, sparql: str) -> list[dict[str, dict[str, str]]]:
-    """The bindings of a SELECT query (SPARQL 1.1 JSON terms), run by the worker pool."""
-    return await (await get_kg(request)).aselect(sparql)
+async def select(request: Request, sparql: str, lane: str = "main"
+                 ) -> list[dict[str, dict[str, str]]]:
+    """The bindings of a SELECT query (SPARQL 1.1 JSON terms), run by the worker pool.
+
+    ``lane="lookup"`` for look-ups of one resource (the executor's fast lane)."""
+    return await (await get_kg(request)).aselect(sparql, lane=lane)
 
 
 async def construct(request: Request, sparql: str, fmt: str) -> Response:

@@ -14,9 +14,9 @@ All of it is a few cheap SPARQL queries through the worker pool, cached per stor
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from itskg.api.http_errors import NotFoundError
@@ -291,8 +291,15 @@ def licence_name(url: str | None) -> str | None:
 
 
 # ------------------------------------------------------------------ routes
-@router.get("/api/picklists/{vocabulary}", summary="Values for a query parameter pick-list")
-async def picklist_route(request: Request, vocabulary: str) -> JSONResponse:
+_NOT_FOUND = {404: {"description": "No such vocabulary or indicator"}}
+
+
+@router.get("/api/picklists/{vocabulary}", summary="Values for a query parameter pick-list",
+            responses=_NOT_FOUND)
+async def picklist_route(
+    request: Request,
+    vocabulary: Annotated[str, Path(json_schema_extra={"enum": sorted(VOCABULARIES)})],
+) -> JSONResponse:
     """Codes, IRIs and labels (``?lang=it|en``) of a parameter vocabulary."""
     if vocabulary not in VOCABULARIES:
         raise NotFoundError(f"No vocabulary {vocabulary!r}; known: "
@@ -300,8 +307,11 @@ async def picklist_route(request: Request, vocabulary: str) -> JSONResponse:
     return JSONResponse(await picklist(request, vocabulary, page_lang(request)))
 
 
-@router.get("/api/map/{name}", summary="One map indicator per Italian region")
-async def indicator_route(request: Request, name: str) -> JSONResponse:
+@router.get("/api/map/{name}", summary="One map indicator per Italian region",
+            responses={**_NOT_FOUND, 503: {"description": "Query timeout (Retry-After)"}})
+async def indicator_route(
+    request: Request, name: Annotated[str, Path(json_schema_extra={"enum": list(INDICATORS)})],
+) -> JSONResponse:
     """Values per region (NUTS 2; Trentino-Alto Adige = ITH1+ITH2) for the map page."""
     if name not in INDICATORS:
         raise NotFoundError(f"No indicator {name!r}; known: {', '.join(INDICATORS)}.")

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
 from itskg.api.deps import KnowledgeGraphDep, SettingsDep
@@ -90,10 +92,20 @@ async def service_description(request: Request, kg: KnowledgeGraph, settings: Se
     return Response(body, media_type=GRAPH_FORMATS[fmt], headers={"Vary": "Accept"})
 
 
-@router.get("/.well-known/void", summary="VoID description of the knowledge graph")
-async def void(request: Request, kg: KnowledgeGraphDep, settings: SettingsDep,
-               format: str | None = None) -> Response:
-    fmt = choose_format(True, request.headers.get("accept"), format)
+_RDF: dict[str, Any] = {m: {"schema": {}} for m in (
+    "text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml")}
+
+
+@router.get("/.well-known/void", summary="VoID description of the knowledge graph",
+            response_class=Response,
+            responses={200: {"description": "The dataset description", "content": _RDF},
+                       406: {"description": "No acceptable RDF format"}},
+            openapi_extra={"parameters": [{
+                "name": "format", "in": "query", "required": False,
+                "schema": {"type": "string", "enum": ["turtle", "ntriples", "jsonld", "rdfxml",
+                                                      "ttl", "nt", "json-ld", "rdf"]}}]})
+async def void(request: Request, kg: KnowledgeGraphDep, settings: SettingsDep) -> Response:
+    fmt = choose_format(True, request.headers.get("accept"), request.query_params.get("format"))
     q = (f"CONSTRUCT {{ ?s ?p ?o . <{DATASET_IRI}> <{PREFIXES['void']}sparqlEndpoint> "
          f"<{endpoint_url(settings)}> }} WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")
     res = await kg.asparql(q, fmt)
@@ -102,5 +114,5 @@ async def void(request: Request, kg: KnowledgeGraphDep, settings: SettingsDep,
 
 @router.get("/health", summary="Liveness and store generation")
 async def health(kg: KnowledgeGraphDep) -> dict[str, object]:
-    res = await kg.asparql("ASK {}", "json")
+    res = await kg.asparql("ASK {}", "json", lane="lookup")
     return {"ok": True, "generation": res.generation, "workers": len(kg.pids)}

@@ -14,32 +14,29 @@ application/sparql-results+xml. Errors are raised and rendered by ``itskg.api.ht
 
 from __future__ import annotations
 
-import inspect
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from itskg.api.deps import get_kg
 from itskg.api.formats import negotiate
 from itskg.api.http_errors import NotAcceptableError
 from itskg.graph.errors import QueryParameterError, UnknownQueryError
-from itskg.graph.sparql.catalogue import RESULT_MEDIA, NamedQuery, get_query, load_catalog
+from itskg.graph.sparql.catalogue import (
+    RESULT_MEDIA,
+    VOCABULARIES,
+    NamedQuery,
+    get_query,
+    load_catalog,
+)
 
 __all__ = ["build_router", "catalogue_json", "register"]
 
 PREFIX = "/api/queries"
 MEDIA_FORMAT = {v: k for k, v in RESULT_MEDIA.items()}
-_SCHEMA = {
-    "iri": {"type": "string", "format": "uri"},
-    "string": {"type": "string"},
-    "integer": {"type": "integer"},
-    "decimal": {"type": "number"},
-    "date": {"type": "string", "format": "date"},
-    "year": {"type": "string", "pattern": "^[0-9]{4}$"},
-    "code": {"type": "string"},
-}
 def catalogue_json() -> list[dict[str, Any]]:
     """The catalogue as plain JSON objects (GET /api/queries)."""
     return [
@@ -61,7 +58,7 @@ def catalogue_json() -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------ negotiation
 def _negotiate(request: Request, fmt: str | None) -> str:
-    if fmt:
+    if fmt is not None:  # format= (empty) is a bad value, not "no format"
         if fmt not in RESULT_MEDIA:
             raise QueryParameterError(
                 f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
@@ -77,39 +74,83 @@ def _negotiate(request: Request, fmt: str | None) -> str:
 
 # ------------------------------------------------------------------ routes
 def _query_endpoint(q: NamedQuery) -> Callable[..., Awaitable[Response]]:
-    declared = {p.name for p in q.params} | {"format"}
+    """The endpoint of one named query. Its parameters are read from the request (a typo is
+    an unknown parameter, 400) and checked by ``bind_params``; the OpenAPI schema declares
+    them (``_openapi_parameters``), so FastAPI adds nothing of its own."""
+    lane = "lookup" if "lookup" in q.tags else "main"
 
-    async def endpoint(request: Request, format: str | None = None, **params: Any) -> Response:
-        unknown = sorted(set(request.query_params) - declared)
-        if unknown:  # FastAPI ignores undeclared parameters; a typo must not mean "all"
-            params.update({k: request.query_params[k] for k in unknown})
-        fmt = _negotiate(request, format)
-        res = await (await get_kg(request)).arun_named(q.name, params, fmt)
+    async def endpoint(request: Request) -> Response:
+        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        fmt = _negotiate(request, request.query_params.get("format"))
+        res = await (await get_kg(request)).arun_named(q.name, params, fmt, lane=lane)
         return Response(res.body, media_type=res.media_type)
 
-    params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                annotation=Request)]
-    for p in q.params:
-        schema: dict[str, Any] = dict(_SCHEMA[p.type])
-        if p.allowed:
-            schema["enum"] = list(p.allowed)
-        if p.default is not None:
-            schema["default"] = p.default
-        desc = p.description.get("en", "") + (f" ({p.expected()})" if p.type in {
-            "code", "iri"} else "")
-        params.append(inspect.Parameter(
-            p.name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
-            default=Query(None, description=desc, json_schema_extra=schema,
-                          examples=[q.example[p.name]] if p.name in q.example else None),
-        ))
-    params.append(inspect.Parameter(
-        "format", inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
-        default=Query(None, description="Result format instead of the Accept header",
-                      json_schema_extra={"enum": sorted(RESULT_MEDIA)}),
-    ))
-    endpoint.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     endpoint.__name__ = f"query_{q.name}"
     return endpoint
+
+
+_ANY_IRI = r"[A-Za-z][A-Za-z0-9+.-]*:[!#$%&'()*+,\-./0-9:;=?@A-Z\[\]_a-z~]+"
+
+
+def _value_schema(p: Any) -> dict[str, Any]:
+    """The JSON Schema of one parameter's value, exactly what ``bind_params`` accepts.
+
+    Codes and IRIs get a pattern from their vocabulary (the bare code, or the IRI in one of
+    its namespaces), so a schema-valid value is one the server takes; an optional parameter
+    may be empty (the server reads empty as not given, as the HTML forms send it).
+    """
+    if p.allowed:
+        schema: dict[str, Any] = {"type": "string", "enum": list(p.allowed)}
+    elif p.type in ("iri", "code"):
+        voc = VOCABULARIES.get(p.vocabulary or "")
+        if voc is None:
+            body = _ANY_IRI
+        else:
+            code = voc.pattern.removeprefix("^").removesuffix("$")
+            spaces = "|".join(re.escape(ns) for ns in voc.namespaces)
+            body = f"(?:{code})|(?:{spaces})(?:{code})"
+        schema = {"type": "string", "pattern": f"^(?:{body})$"}
+    elif p.type == "integer":
+        schema = {"type": "integer", "minimum": -(10 ** 18 - 1), "maximum": 10 ** 18 - 1}
+    elif p.type == "decimal":
+        schema = {"type": "number", "minimum": -1e9, "maximum": 1e9}
+    elif p.type == "year":
+        schema = {"type": "string", "pattern": "^[0-9]{4}$"}
+    elif p.type == "date":
+        schema = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+    else:  # free text: any characters (bound as a literal, never pasted into the query)
+        schema = {"type": "string", "pattern": r"\S"} if p.required else {"type": "string"}
+    if p.default is not None:
+        schema["default"] = p.default
+    if p.required:
+        return schema
+    if schema["type"] == "string" and "enum" not in schema:
+        pat = schema.get("pattern")
+        if pat and pat.startswith("^"):
+            schema["pattern"] = f"^(?:{pat[1:-1]})?$"
+        return schema
+    return {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+
+
+def _openapi_parameters(q: NamedQuery) -> list[dict[str, Any]]:
+    out = []
+    for p in q.params:
+        desc = p.description.get("en", "") + (f" ({p.expected()})" if p.type in {
+            "code", "iri"} else "")
+        item = {"name": p.name, "in": "query", "required": p.required, "description": desc,
+                "schema": _value_schema(p)}
+        if p.name in q.example:
+            item["example"] = q.example[p.name]
+        out.append(item)
+    out.append({"name": "format", "in": "query", "required": False,
+                "description": "Result format instead of the Accept header",
+                "schema": {"type": "string", "enum": sorted(RESULT_MEDIA)}})
+    return out
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {
+        "$ref": "#/components/schemas/Error"}}}}
 
 
 def build_router() -> APIRouter:
@@ -129,7 +170,12 @@ def build_router() -> APIRouter:
             description=f"{q.description['en']}{cq}\n\n*{q.title['it']}*: {q.description['it']}",
             operation_id=f"query_{q.name}", response_class=Response,
             responses={200: {"content": media, "description": "Query results"},
-                       400: {"description": "Bad parameter"}},
+                       400: _error("Bad parameter value (the message names it)"),
+                       404: _error("A code that is well formed but not in the graph"),
+                       406: _error("No acceptable result format"),
+                       429: _error("Client over its query-time budget (Retry-After)"),
+                       503: _error("Query timeout or all workers busy (Retry-After)")},
+            openapi_extra={"parameters": _openapi_parameters(q)},
         )
 
         def text(_q: NamedQuery = q) -> Response:

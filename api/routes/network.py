@@ -12,19 +12,27 @@ Filters everywhere: ``region`` and ``area`` and ``sector`` (repeatable), ``year`
 ``real_only``. Every request is a task of ``KnowledgeGraph.anetwork``: it runs in a query
 worker under the query deadline (``ITSKG_QUERY_TIMEOUT``), which builds the graph once per
 store generation and filters; answers are cached per generation.
+
+Server-side bounds a client cannot raise (issue 12): a view has at most
+``ITSKG_NETWORK_MAX_NODES`` nodes (a larger ``max_nodes`` is clamped); betweenness is
+estimated from at most ``ITSKG_NETWORK_BETWEENNESS_SAMPLES`` sources with the fixed seed 0 (a
+client's ``seed`` is dropped, so it can neither multiply cache entries nor work); every task
+shares the worker pool (so at most ``ITSKG_QUERY_WORKERS`` run at once), its deadline and its
+memory limit (``ITSKG_WORKER_MEMORY_MB``). Empty filter values count as not given.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.responses import Response
 
 from itskg.api.deps import get_kg
 from itskg.graph.analysis.extract import Filters
 from itskg.graph.analysis.metrics import METRICS
 from itskg.graph.analysis.projections import load_projections
+from itskg.graph.errors import AnalysisError
 
 __all__ = ["DEFAULT_MAX_NODES", "register", "router"]
 
@@ -32,19 +40,43 @@ PREFIX = "/api/network"
 DEFAULT_MAX_NODES = 5_000
 _RESERVED = {"region", "area", "sector", "year", "real_only", "top", "max_nodes", "kind"}
 
-router = APIRouter(prefix=PREFIX, tags=["network analysis"])
+router = APIRouter(prefix=PREFIX, tags=["network analysis"], responses={
+    429: {"description": "Client over its query-time budget (Retry-After)"},
+    503: {"description": "Task past the query deadline or all workers busy (Retry-After)"}})
 
 Regions = Annotated[list[str] | None, Query(description="NUTS code or name, repeatable")]
 Areas = Annotated[list[str] | None, Query(description="Technological area, repeatable")]
 Sectors = Annotated[list[str] | None, Query(description="ATECO code or section, repeatable")]
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 RealOnly = Annotated[bool, Query(description="Leave out synthetic data")]
+Projection = Annotated[str, Path(description="A declared projection (GET /api/network/"
+                                 "projections)", json_schema_extra={
+                                     "enum": sorted(load_projections())})]
+MetricName = Annotated[str, Path(description="A metric (GET /api/network/metrics)",
+                                 json_schema_extra={"enum": sorted(METRICS)})]
+_MEDIA = ("application/gexf+xml", "application/graphml+xml", "application/zip")
 
 
 def _filters(region: list[str] | None, area: list[str] | None, sector: list[str] | None,
              year: int | None, real_only: bool) -> Filters:
-    return Filters(regions=tuple(region or ()), areas=tuple(area or ()),
-                   sectors=tuple(sector or ()), year=year, real_only=real_only)
+    def given(values: list[str] | None) -> tuple[str, ...]:  # an empty value is not a filter
+        return tuple(v for v in (values or ()) if v.strip())
+
+    return Filters(regions=given(region), areas=given(area), sectors=given(sector), year=year,
+                   real_only=real_only)
+
+
+def _bounded(request: Request, metric: str, params: dict[str, str]) -> dict[str, str]:
+    """A metric's parameters with the server's bounds: no client seed, capped samples."""
+    params.pop("seed", None)  # fixed seed over HTTP: one answer, one cache entry
+    if metric == "betweenness":
+        cap = request.app.state.settings.network_betweenness_samples
+        try:
+            asked = int(params.get("k") or cap)
+        except ValueError:
+            raise AnalysisError(f"k must be a whole number, not {params['k']!r}.") from None
+        params["k"] = str(max(1, min(asked, cap)))
+    return params
 
 
 @router.get("/projections", summary="List the declared network projections")
@@ -61,7 +93,7 @@ def list_metrics() -> list[dict[str, Any]]:
 
 @router.get("/{projection}", summary="A projection as nodes and edges for a graph view")
 async def graph_view(
-    request: Request, projection: str, region: Regions = None, area: Areas = None,
+    request: Request, projection: Projection, region: Regions = None, area: Areas = None,
     sector: Sectors = None, year: Year = None, real_only: RealOnly = False,
     max_nodes: Annotated[int, Query(ge=1, description="Refuse larger graphs")] =
     DEFAULT_MAX_NODES,
@@ -69,16 +101,21 @@ async def graph_view(
 ) -> Response:
     """Nodes (id, label, kind, attributes, degree, community), edges (source, target, weight),
     communities and a summary. Larger than ``max_nodes``: 422 with how to narrow it."""
+    cap = request.app.state.settings.network_max_nodes
     res = await (await get_kg(request)).anetwork(
         "view", projection, _filters(region, area, sector, year, real_only),
-        max_nodes=max_nodes, communities=communities, prefix=PREFIX)
+        max_nodes=min(max_nodes, cap), communities=communities, prefix=PREFIX)
     return Response(res.body, media_type=res.media_type)
 
 
-@router.get("/{projection}/export", summary="Download a projection (GEXF, GraphML, CSV zip)")
+@router.get("/{projection}/export", summary="Download a projection (GEXF, GraphML, CSV zip)",
+            response_class=Response, responses={200: {"description": "The file", "content": {
+                m: {"schema": {}} for m in _MEDIA}}})
 async def export(
-    request: Request, projection: str,
-    format: Annotated[str, Query(description="gexf, graphml or csv (a zip)")] = "gexf",
+    request: Request, projection: Projection,
+    format: Annotated[str, Query(description="gexf, graphml or csv (a zip)",
+                                 json_schema_extra={"enum": ["gexf", "graphml", "csv"]})
+                      ] = "gexf",
     region: Regions = None, area: Areas = None, sector: Sectors = None, year: Year = None,
     real_only: RealOnly = False,
 ) -> Response:
@@ -93,7 +130,7 @@ async def export(
 
 @router.get("/{projection}/{metric}", summary="Ranked results of a metric on a projection")
 async def metric_results(
-    request: Request, projection: str, metric: str,
+    request: Request, projection: Projection, metric: MetricName,
     top: Annotated[int | None, Query(ge=1, description="First N rows")] = 50,
     region: Regions = None, area: Areas = None, sector: Sectors = None, year: Year = None,
     real_only: RealOnly = False,
@@ -101,10 +138,11 @@ async def metric_results(
 ) -> Response:
     """``{metric, projection, params, summary, total, rows: [{node, label, value, rank,
     ...}]}``; any other query parameter is passed to the metric (e.g. ``k=500``)."""
-    params = {k: v for k, v in request.query_params.items() if k not in _RESERVED}
+    params = _bounded(request, metric, {k: v for k, v in request.query_params.items()
+                                        if k not in _RESERVED})
     res = await (await get_kg(request)).anetwork(
         "metric", projection, _filters(region, area, sector, year, real_only),
-        metric=metric, top=top, kind=kind, params=params)
+        metric=metric, top=top, kind=kind or None, params=params)
     return Response(res.body, media_type=res.media_type)
 
 

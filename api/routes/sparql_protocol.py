@@ -8,16 +8,21 @@ returns the service description. Responses to a capped SELECT carry
 ``X-ITSKG-Truncated: true`` and ``X-ITSKG-Row-Cap: N`` (and the JSON/XML head a link to
 ``itskg:truncated``); ``X-ITSKG-Rows`` gives the row count when it is known exactly.
 
-Updates are refused (403) unless ``ITSKG_ADMIN_TOKEN`` is set and sent as
-``Authorization: Bearer <token>``; then ``DROP|CLEAR [SILENT] GRAPH <layer graph>`` removes
-that layer as a new store generation, and any other operation gets 501 (load and change data
-with ``itskg import``: store generations are immutable).
+Updates are refused (403) unless ``ITSKG_ADMIN_TOKEN`` is set; then a missing or wrong
+``Authorization: Bearer <token>`` gets 401 with ``WWW-Authenticate: Bearer``, and more than
+``ITSKG_ADMIN_ATTEMPTS`` bad tokens from one client in a minute get 429 with Retry-After
+(the right token included, until the minute has passed). With the token,
+``DROP|CLEAR [SILENT] GRAPH <layer graph>`` removes that layer as a new store generation, and
+any other operation gets 501 (load and change data with ``itskg import``: store generations
+are immutable). Query and update texts are checked against the parser-bomb limits of
+``itskg.graph.sparql.limits`` first.
 """
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -25,10 +30,14 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from itskg.api.deps import get_kg, get_settings
-from itskg.api.formats import choose_format
+from itskg.api.fairuse import AttemptThrottle
+from itskg.api.formats import _GRAPH_ALIASES, _RESULT_ALIASES, choose_format
+from itskg.api.guard import client_key
 from itskg.api.http_errors import (
     MalformedRequestError,
     MethodNotAllowedError,
+    TooManyRequestsError,
+    UnauthorizedError,
     UnsupportedMediaTypeError,
     UpdateNotSupportedError,
 )
@@ -36,6 +45,8 @@ from itskg.api.routes.meta import service_description
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryRefusedError
 from itskg.graph.knowledge import KnowledgeGraph
+from itskg.graph.namespaces import is_iri
+from itskg.graph.sparql.limits import QueryLimits, check_query_text, looks_cheap
 from itskg.graph.sparql.scan import scan_query, scan_update
 
 __all__ = ["ProtocolRequest", "read_protocol_request", "router"]
@@ -98,6 +109,10 @@ async def read_protocol_request(request: Request) -> ProtocolRequest:
     req.default_graphs = [v for k, v in params if k in ("default-graph-uri", "using-graph-uri")]
     req.named_graphs = [v for k, v in params
                         if k in ("named-graph-uri", "using-named-graph-uri")]
+    bad = [g for g in (*req.default_graphs, *req.named_graphs) if not is_iri(g)]
+    if bad:
+        raise MalformedRequestError(
+            f"default-graph-uri / named-graph-uri must be absolute IRIs, not {bad[0]!r}.")
     formats = [v for k, v in params if k == "format"]
     req.format = formats[-1] if formats else None
     return req
@@ -109,12 +124,28 @@ def _check_admin(request: Request, settings: Settings) -> None:
             "This endpoint is read-only: SPARQL Update is disabled. Load data with "
             "'itskg import' (or start the server with ITSKG_ADMIN_TOKEN set)."
         )
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    state = request.app.state
+    throttle = getattr(state, "admin_throttle", None)
+    if throttle is None:
+        throttle = state.admin_throttle = AttemptThrottle(settings.admin_attempts)
+    who = client_key(request.scope, settings)
+    wait = throttle.retry_after(who)
+    if wait > 0:
+        raise TooManyRequestsError(
+            f"Too many bad admin tokens from this client (more than {settings.admin_attempts} "
+            f"a minute, setting ITSKG_ADMIN_ATTEMPTS); retry in {wait:.0f} s.",
+            headers={"Retry-After": str(max(1, round(wait)))})
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not hmac.compare_digest(
             token.strip().encode(), settings.admin_token.encode()):
-        raise QueryRefusedError(
+        if header:  # a wrong token is a guess; a missing one is not
+            throttle.fail(who)
+        error = ', error="invalid_token"' if header else ""
+        raise UnauthorizedError(
             "SPARQL Update needs the header 'Authorization: Bearer <token>' with the "
-            "server's ITSKG_ADMIN_TOKEN."
+            "server's ITSKG_ADMIN_TOKEN" + (": the token sent is not it." if header else "."),
+            headers={"WWW-Authenticate": f'Bearer realm="itskg"{error}'},
         )
 
 
@@ -132,23 +163,90 @@ async def _update(request: Request, update: str, settings: Settings, kg: Knowled
     return JSONResponse({"ok": True, "removed_layers": dropped})
 
 
-# Two routes, not api_route(methods=[GET, POST]): that gives both one OpenAPI operation id.
-@router.get("/sparql", summary="SPARQL 1.1 Protocol endpoint (query in the URL)")
-@router.post("/sparql", summary="SPARQL 1.1 Protocol endpoint (query or update in the body)")
+def _err(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {
+        "$ref": "#/components/schemas/Error"}}}}
+
+
+_RESULTS: dict[str, Any] = {m: {"schema": {}} for m in (
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values", "text/turtle", "application/n-triples",
+    "application/ld+json", "application/rdf+xml")}
+_GRAPH_URI = {"type": "array", "items": {"type": "string", "format": "uri"}}
+_FORMATS = sorted({*_RESULT_ALIASES, *_GRAPH_ALIASES})
+_PROTOCOL_PARAMS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A SPARQL 1.1 query (without it, GET returns the service description).",
+     "example": "SELECT ?a WHERE { ?a a itskg:ITSAcademy } LIMIT 5"},
+    {"name": "default-graph-uri", "in": "query", "required": False, "schema": _GRAPH_URI,
+     "style": "form", "explode": True},
+    {"name": "named-graph-uri", "in": "query", "required": False, "schema": _GRAPH_URI,
+     "style": "form", "explode": True},
+    {"name": "format", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": _FORMATS},
+     "description": "Result format instead of the Accept header."},
+]
+_PROTOCOL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Results (SELECT/ASK), a graph (CONSTRUCT/DESCRIBE), the service "
+          "description (GET without a query) or an update report", "content": _RESULTS},
+    400: _err("Malformed request or query, or a parser-bomb limit (the message names it)"),
+    401: _err("Update without the right admin token (WWW-Authenticate: Bearer)"),
+    403: _err("Refused feature (SERVICE, LOAD, remote graphs) or updates disabled"),
+    406: _err("No acceptable result format"),
+    408: _err("The request body did not arrive within ITSKG_BODY_TIMEOUT"),
+    413: _err("Body or query text over ITSKG_MAX_BODY_BYTES / ITSKG_MAX_QUERY_LENGTH"),
+    414: _err("URL over ITSKG_MAX_URL_BYTES: send long queries with POST"),
+    415: _err("POST body of a type the protocol does not define"),
+    429: _err("Client over its query-time budget, or too many bad admin tokens"),
+    501: _err("An update operation the immutable store cannot apply"),
+    503: _err("Query timeout, all workers busy, or a worker crashed twice (Retry-After)"),
+}
+_POST_BODY = {"required": False, "content": {
+    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+        "query": {"type": "string"}, "update": {"type": "string"}}}},
+    "application/sparql-query": {"schema": {"type": "string"}},
+    "application/sparql-update": {"schema": {"type": "string"}},
+}}
+
+
+@router.api_route("/sparql", methods=["GET"], summary="SPARQL 1.1 Protocol endpoint (query)",
+                  responses=_PROTOCOL_RESPONSES,
+                  openapi_extra={"parameters": _PROTOCOL_PARAMS})
+async def sparql_get(request: Request) -> Response:
+    """SPARQL 1.1 Protocol query operation by GET; without ``query``, the service description."""
+    return await sparql(request)
+
+
+@router.api_route("/sparql", methods=["POST"],
+                  summary="SPARQL 1.1 Protocol endpoint (query or update)",
+                  responses=_PROTOCOL_RESPONSES,
+                  openapi_extra={"parameters": _PROTOCOL_PARAMS[1:],
+                                 "requestBody": _POST_BODY})
+async def sparql_post(request: Request) -> Response:
+    """Query (form ``query=`` or ``application/sparql-query``) or update (form ``update=`` or
+    ``application/sparql-update``, with the admin token)."""
+    return await sparql(request)
+
+
 async def sparql(request: Request) -> Response:
+    """The protocol operation behind GET and POST /sparql."""
     # No Depends() here: FastAPI's dependency solving costs more than the rest of this route.
     settings, kg = await get_settings(request), await get_kg(request)
     req = await read_protocol_request(request)
+    limits = QueryLimits.from_settings(settings)
     if req.update is not None:
+        check_query_text(req.update, limits)
         return await _update(request, req.update, settings, kg)
     if req.query is None:
         if request.method == "GET":
             return await service_description(request, kg, settings, req.format)
         raise MalformedRequestError("POST /sparql without a query; send query=... or a body.")
+    check_query_text(req.query, limits)  # parser bombs never reach a worker
     info = scan_query(req.query)
     fmt = choose_format(info.is_graph, request.headers.get("accept"), req.format)
+    lane = "lookup" if looks_cheap(req.query, info.form, info.limit) else "main"
     res = await kg.asparql(req.query, fmt, info=info, default_graphs=req.default_graphs,
-                           named_graphs=req.named_graphs)
+                           named_graphs=req.named_graphs, lane=lane)
     headers = {"Vary": "Accept"}
     if res.rows is not None:
         headers["X-ITSKG-Rows"] = str(res.rows)
@@ -158,7 +256,8 @@ async def sparql(request: Request) -> Response:
     return Response(res.body, media_type=res.media_type, headers=headers)
 
 
-@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH", "OPTIONS"],
+                  include_in_schema=False)
 async def sparql_wrong_method(request: Request) -> Response:
     raise MethodNotAllowedError(
         f"{request.method} is not part of the SPARQL protocol at /sparql; use GET or POST.",

@@ -15,6 +15,7 @@ from typing import Any
 
 import networkx as nx
 
+from itskg.graph.csvsafe import safe_row
 from itskg.graph.errors import AnalysisError
 
 __all__ = ["FORMATS", "export_graph", "flatten", "to_csv_zip", "to_web_json"]
@@ -54,7 +55,7 @@ def _table(rows: list[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     w.writeheader()
-    w.writerows(rows)
+    w.writerows(safe_row(r) for r in rows)  # formula cells neutralised (OWASP)
     return buf.getvalue().encode("utf-8")
 
 

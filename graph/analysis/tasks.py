@@ -104,8 +104,9 @@ def _view(G: nx.Graph, projection: str, max_nodes: int, communities: bool,
     if G.number_of_nodes() > max_nodes:
         raise AnalysisError(
             f"The projection '{projection}' has {G.number_of_nodes():,} nodes with these "
-            f"filters, more than max_nodes={max_nodes:,}. Add region/area/sector/year filters, "
-            f"raise max_nodes, or download it from {prefix}/{projection}/export?format=gexf.")
+            f"filters, more than max_nodes={max_nodes:,} (over HTTP at most "
+            "ITSKG_NETWORK_MAX_NODES). Add region/area/sector/year filters, raise max_nodes, "
+            f"or download it from {prefix}/{projection}/export?format=gexf.")
     comms = louvain(G) if communities and G.number_of_edges() else []
     info = summary(G)
     if comms:

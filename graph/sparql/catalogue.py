@@ -57,8 +57,18 @@ from itskg.graph.errors import (
     Problem,
     QueryParameterError,
     UnknownQueryError,
+    UnknownValueError,
 )
-from itskg.graph.namespaces import COUNTRY, DATA, EQF, GRAPH, NUTS_CODE, ONTOLOGY, VOCAB
+from itskg.graph.namespaces import (
+    ABSOLUTE_IRI,
+    COUNTRY,
+    DATA,
+    EQF,
+    GRAPH,
+    NUTS_CODE,
+    ONTOLOGY,
+    VOCAB,
+)
 from itskg.graph.resources import query_files
 from itskg.graph.sparql.queryformat import (
     RESULT_MEDIA,
@@ -109,7 +119,7 @@ BINDING_MODES = ("engine", "values")
 PARAM_KEYS = {"name", "type", "required", "default", "allowed", "vocabulary", "description"}
 RESERVED = {"format", "limit"}  # HTTP/CLI options; never query parameters
 
-_IRI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+_IRI_RE = ABSOLUTE_IRI  # no control characters or lone surrogates either
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
 
@@ -588,7 +598,7 @@ def bind_params(
     if store is not None:
         for concept, message in code_checks(query, raw, out):
             if not store.ask(_EXISTS, bindings={"concept": iri(concept)}):
-                raise QueryParameterError(message)
+                raise UnknownValueError(message)
     return out
 
 

@@ -26,6 +26,19 @@ so the cut edits the engine's bytes (JSON: only the last row is parsed, TSV/XML:
 ``serialize_rows`` remains for callers that hold rows of Terms. CONSTRUCT/DESCRIBE and ASK
 are not capped.
 
+Faults (issue 12): every worker dies with the server, whatever kills it
+(``itskg.graph.sparql.lifeline``); a worker may be given an address-space limit
+(``memory_mb``, RLIMIT_AS) so one query or network task cannot take the machine's memory; a
+worker that dies under a request (crash, out of memory, killed by an operator) is replaced
+and the request, which is read-only, is retried once on another worker; a second death is
+``WorkerCrashedError`` (HTTP 503). Lanes: ``lookup_workers`` extra processes serve the
+``lane="lookup"`` requests (page look-ups, ASK, small LIMITs) with their own short deadline
+``lookup_timeout``, so cheap questions never queue behind long analytics; a look-up that
+overruns is stopped and moved to the main lane with the time left. Waiting for an idle worker
+happens on the event loop (``asubmit``), never in a thread per waiter. The worker time of each
+request is added to the accumulator in ``WORKER_TIME`` when the caller set one (the
+per-client budget of the HTTP layer).
+
 Refused before anything runs (``QueryRefusedError``): SERVICE (the engine would fetch remote
 endpoints), LOAD, and FROM / FROM NAMED / protocol dataset IRIs that are not named graphs or
 layers of the store (nothing remote is ever fetched). ``scan_query`` is a small SPARQL
@@ -37,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import io
 import logging
 import multiprocessing as mp
@@ -60,6 +74,8 @@ from itskg.graph.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     StoreError,
+    UnknownValueError,
+    WorkerCrashedError,
 )
 from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH
 from itskg.graph.sparql.results import (  # re-exported
@@ -84,8 +100,10 @@ FOLLOW_REMOTE = 1.0
 
 __all__ = [
     "GRAPH_FORMATS",
+    "LANES",
     "RESULT_FORMATS",
     "TRUNCATED_LINK",
+    "WORKER_TIME",
     "ExecResult",
     "QueryExecutor",
     "QueryInfo",
@@ -99,6 +117,13 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+LANES = ("main", "lookup")
+#: When set (to a one-item list), the executor adds the worker seconds of every request run
+#: in this context to it: the HTTP layer charges them to the client's budget.
+WORKER_TIME: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
+    "itskg_worker_time", default=None)
+_LIFELINE = "itskg.graph.sparql.lifeline"
 
 
 @dataclass
@@ -184,7 +209,7 @@ def _execute(store: Store, graphs: set[str], req: dict[str, Any],
             )
     for value, message in req.get("exists") or ():
         if not store.ask(EXISTS_QUERY, bindings={"concept": IRI(value)}):
-            raise QueryParameterError(message)
+            raise UnknownValueError(message)  # well formed, not in the graph: 404
     kw: dict[str, Any] = {"default_graphs": req["default_graphs"] or None,
           "named_graphs": req["named_graphs"] or None, "bindings": req.get("bindings") or None}
     capped = bool(req["capped"])
@@ -222,8 +247,21 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
     return (st.st_ino, st.st_mtime_ns)
 
 
-def _worker_main(conn: Any, target: Any, max_rows: int) -> None:
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb > 0:
+        import resource
+
+        limit = memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker_main(conn: Any, target: Any, max_rows: int, parent: int = 0,
+                 memory_mb: int = 0) -> None:
+    from itskg.graph.sparql.lifeline import die_with_parent
+
+    die_with_parent(parent or None)  # SIGKILL when the forkserver (and so the server) dies
     try:
+        _limit_memory(memory_mb)
         state = WorkerState(open_store(target) if isinstance(target, Settings)
                             else KnowledgeStore.open(target), max_rows)
     except BaseException as err:  # report why the worker cannot start
@@ -266,10 +304,27 @@ def build_request(sparql: str, fmt: str | None, max_rows: int, *,
             "bindings": dict(bindings or {}), "exists": list(exists)}
 
 
+class _Died(Exception):
+    """Internal: the worker died under the request (``code``: its exit code)."""
+
+    def __init__(self, code: int | None) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class _Overran(Exception):
+    """Internal: a lookup-lane request overran ``lookup_timeout`` after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
 @dataclass(eq=False)
 class _Worker:
     proc: Any
     conn: Any
+    lane: str = "main"
     poller: Any = None
 
     def wait(self, seconds: float) -> bool:
@@ -289,36 +344,45 @@ class QueryExecutor:
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_rows: int = 100_000, start_timeout: float = 60.0,
-                 settings: Settings | None = None):
+                 settings: Settings | None = None, lookup_workers: int = 0,
+                 lookup_timeout: float = 2.0, memory_mb: int = 0):
         self.store_path = Path(store_path)
         # with ``settings``, workers open its store (a directory or a remote engine)
         self.target: Any = settings if settings is not None else str(self.store_path)
         self.timeout = timeout
         self.max_rows = max_rows
         self.start_timeout = start_timeout
+        self.lookup_timeout = min(lookup_timeout, timeout)
+        self.memory_mb = memory_mb
         self._ctx = mp.get_context("forkserver")
-        self._ctx.set_forkserver_preload([__name__])
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._ctx.set_forkserver_preload([__name__, _LIFELINE])
+        self._idle: dict[str, queue.Queue[_Worker]] = {lane: queue.Queue() for lane in LANES}
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        started = [self._spawn() for _ in range(workers)]
+        started = [self._spawn("main") for _ in range(workers)]
+        started += [self._spawn("lookup") for _ in range(lookup_workers)]
         try:
             for w in started:
                 self._await_ready(w)
-                self._idle.put(w)
+                self._idle[w.lane].put(w)
         except BaseException:
             self.close()
             raise
 
     # ------------------------------------------------------------ pool management
-    def _spawn(self) -> _Worker:
+    def _spawn(self, lane: str = "main") -> _Worker:
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+        parent_pid = getattr(forkserver._forkserver, "_forkserver_pid", None)  # their parent
         parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker_main, name="itskg-query-worker", daemon=True,
-                                 args=(child, self.target, self.max_rows))
+        proc = self._ctx.Process(target=_worker_main, name=f"itskg-query-worker-{lane}",
+                                 daemon=True, args=(child, self.target, self.max_rows,
+                                                    parent_pid or 0, self.memory_mb))
         proc.start()
         child.close()
-        w = _Worker(proc, parent)
+        w = _Worker(proc, parent, lane)
         with self._lock:
             self._workers.add(w)
         return w
@@ -356,7 +420,7 @@ class QueryExecutor:
                 if self._closed:
                     return
                 try:
-                    nw = self._spawn()
+                    nw = self._spawn(w.lane)
                     self._await_ready(nw)
                 except Exception:
                     log.exception("query worker restart failed (attempt %d)", attempt + 1)
@@ -365,7 +429,7 @@ class QueryExecutor:
                 if self._closed:
                     self._discard(nw)
                 else:
-                    self._idle.put(nw)
+                    self._idle[nw.lane].put(nw)
                 return
 
         threading.Thread(target=start, name="itskg-worker-restart", daemon=True).start()
@@ -404,74 +468,116 @@ class QueryExecutor:
             "narrow its patterns; the server's limit is set by ITSKG_QUERY_TIMEOUT."
         )
 
-    def _died(self, w: _Worker) -> QueryError:
+    def _died(self, w: _Worker) -> _Died:
+        w.proc.join(0.5)  # reap it, so the exit code is known
         code = w.proc.exitcode
         self._replace(w)
-        return QueryError(
-            f"The query worker stopped unexpectedly (exit code {code}); it is being "
-            "restarted. If this repeats, the query may exhaust memory: add LIMIT."
-        )
+        return _Died(code)
+
+    def _crashed(self, died: _Died) -> WorkerCrashedError:
+        why = f"killed by signal {-died.code}" if died.code and died.code < 0 else (
+            f"exit code {died.code}")
+        limit = (f" or its memory limit of {self.memory_mb} MiB (ITSKG_WORKER_MEMORY_MB)"
+                 if self.memory_mb else "")
+        return WorkerCrashedError(
+            f"The query worker stopped twice under this request ({why}); both workers were "
+            f"replaced. The query may exhaust the engine's stack{limit}: add LIMIT or "
+            "simplify it, then retry.")
 
     def _answer(self, w: _Worker) -> ExecResult:
         try:
             status, payload = w.conn.recv()
         except (EOFError, OSError) as err:
             raise self._died(w) from err
-        self._idle.put(w)
+        self._idle[w.lane].put(w)
         if status == "err":
             raise payload
         return payload
 
+    def _lane(self, lane: str) -> str:
+        if lane not in LANES:
+            raise ValueError(f"unknown lane {lane!r}; use one of {LANES}")
+        return "lookup" if lane == "lookup" and self.lookup_workers else "main"
+
+    @property
+    def lookup_workers(self) -> int:
+        """Live workers of the lookup lane."""
+        with self._lock:
+            return sum(1 for w in self._workers if w.lane == "lookup")
+
+    @staticmethod
+    def _charge(seconds: float) -> None:
+        acc = WORKER_TIME.get()
+        if acc is not None:
+            acc[0] += seconds
+
     def run(self, sparql: str, fmt: str | None = None, *, default_graphs: Sequence[str] = (),
             named_graphs: Sequence[str] = (), info: QueryInfo | None = None,
-            bindings: Mapping[str, Any] | None = None) -> ExecResult:
+            bindings: Mapping[str, Any] | None = None, lane: str = "main") -> ExecResult:
         """Run one query; ``fmt`` is a key of RESULT_FORMATS or GRAPH_FORMATS (None: json/turtle).
 
         ``info`` is ``scan_query(sparql)`` when the caller has it already (to pick ``fmt``).
         Waits up to ``timeout`` for an idle worker, then up to ``timeout`` for the answer.
-        Raises QuerySyntaxError, QueryRefusedError, QueryTimeoutError, QueryError.
+        Raises QuerySyntaxError, QueryRefusedError, QueryTimeoutError, WorkerCrashedError,
+        QueryError.
         """
         return self.submit(self.request(sparql, fmt, default_graphs=default_graphs,
-                                        named_graphs=named_graphs, info=info, bindings=bindings))
+                                        named_graphs=named_graphs, info=info, bindings=bindings),
+                           lane=lane)
 
     async def arun(self, sparql: str, fmt: str | None = None, *,
                    default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
                    info: QueryInfo | None = None,
-                   bindings: Mapping[str, Any] | None = None) -> ExecResult:
+                   bindings: Mapping[str, Any] | None = None, lane: str = "main"
+                   ) -> ExecResult:
         """``run`` for an asyncio event loop: waits on the worker's pipe without a thread."""
         return await self.asubmit(self.request(
             sparql, fmt, default_graphs=default_graphs, named_graphs=named_graphs, info=info,
-            bindings=bindings))
+            bindings=bindings), lane=lane)
 
-    def submit(self, req: dict[str, Any]) -> ExecResult:
-        """Send a prepared request (``request()``, or a task) to a worker; same limits as run."""
-        if self._closed:
-            raise QueryError("The query executor is closed.")
+    # -- one attempt on one worker (sync and async); the drivers add retry and lane moves
+    def _attempt(self, req: dict[str, Any], lane: str, limit: float) -> ExecResult:
+        wait = self.lookup_timeout if lane == "lookup" else self.timeout
         try:
-            w = self._idle.get(timeout=self.timeout)
+            w = self._idle[lane].get(timeout=wait)
         except queue.Empty:
+            if lane == "lookup":
+                raise _Overran(0.0) from None
             raise self._busy_error() from None
+        t0 = time.monotonic()
         try:
-            w.conn.send(req)
-            ready = w.wait(self.timeout)
-        except OSError as err:
-            raise self._died(w) from err
-        if not ready:
-            raise self._timed_out(w)
-        return self._answer(w)
-
-    async def asubmit(self, req: dict[str, Any]) -> ExecResult:
-        """``submit`` for an asyncio event loop (no thread hop, saves two thread switches)."""
-        if self._closed:
-            raise QueryError("The query executor is closed.")
-        try:
-            w = self._idle.get_nowait()
-        except queue.Empty:
-            loop = asyncio.get_running_loop()
             try:
-                w = await loop.run_in_executor(None, self._idle.get, True, self.timeout)
+                w.conn.send(req)
+                ready = w.wait(limit)
+            except OSError as err:
+                raise self._died(w) from err
+            if not ready:
+                if lane == "lookup":
+                    self._replace(w)
+                    raise _Overran(time.monotonic() - t0)
+                raise self._timed_out(w)
+            return self._answer(w)
+        finally:
+            self._charge(time.monotonic() - t0)
+
+    async def _idle_worker(self, lane: str) -> _Worker:
+        """An idle worker of ``lane``, waited for on the event loop (no thread per waiter:
+        16 queued slow queries must not take the threads the fast lane needs)."""
+        wait = self.lookup_timeout if lane == "lookup" else self.timeout
+        deadline, pause = time.monotonic() + wait, 0.002
+        while True:
+            try:
+                return self._idle[lane].get_nowait()
             except queue.Empty:
-                raise self._busy_error() from None
+                if time.monotonic() >= deadline:
+                    if lane == "lookup":
+                        raise _Overran(0.0) from None
+                    raise self._busy_error() from None
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.05)
+
+    async def _aattempt(self, req: dict[str, Any], lane: str, limit: float) -> ExecResult:
+        w = await self._idle_worker(lane)
         loop = asyncio.get_running_loop()
         ready: asyncio.Future[None] = loop.create_future()
         fd = w.conn.fileno()
@@ -480,10 +586,11 @@ class QueryExecutor:
             if not ready.done():
                 ready.set_result(None) if exc is None else ready.set_exception(exc)
 
+        t0 = time.monotonic()
         try:
             w.conn.send(req)
             loop.add_reader(fd, settle)
-            timer = loop.call_later(self.timeout, settle, TimeoutError())  # cheaper than wait_for
+            timer = loop.call_later(limit, settle, TimeoutError())  # cheaper than wait_for
             try:
                 await ready
             finally:
@@ -493,13 +600,60 @@ class QueryExecutor:
                 # fail in recv() with EAGAIN.
                 os.set_blocking(fd, True)
         except TimeoutError:
+            self._charge(time.monotonic() - t0)
+            if lane == "lookup":
+                self._replace(w)
+                raise _Overran(time.monotonic() - t0) from None
             raise self._timed_out(w) from None
         except asyncio.CancelledError:  # client went away: the worker may be mid-query
+            self._charge(time.monotonic() - t0)
             self._replace(w)
             raise
         except OSError as err:
+            self._charge(time.monotonic() - t0)
             raise self._died(w) from err
-        return self._answer(w)
+        try:
+            return self._answer(w)
+        finally:
+            self._charge(time.monotonic() - t0)
+
+    def submit(self, req: dict[str, Any], lane: str = "main") -> ExecResult:
+        """Send a prepared request (``request()``, or a task) to a worker; same limits as run.
+
+        ``lane="lookup"`` tries the fast lane first. A worker that dies under the request is
+        replaced and the request retried once (requests are read-only).
+        """
+        if self._closed:
+            raise QueryError("The query executor is closed.")
+        lane, left, retried = self._lane(lane), self.timeout, False
+        while True:
+            try:
+                return self._attempt(req, lane, self.lookup_timeout if lane == "lookup"
+                                     else left)
+            except _Overran as o:
+                lane, left = "main", max(0.1, left - o.seconds)
+            except _Died as d:
+                if retried:
+                    raise self._crashed(d) from None
+                log.warning("query worker died (exit code %s); retrying once", d.code)
+                retried = True
+
+    async def asubmit(self, req: dict[str, Any], lane: str = "main") -> ExecResult:
+        """``submit`` for an asyncio event loop (no thread hop, saves two thread switches)."""
+        if self._closed:
+            raise QueryError("The query executor is closed.")
+        lane, left, retried = self._lane(lane), self.timeout, False
+        while True:
+            try:
+                return await self._aattempt(req, lane, self.lookup_timeout if lane == "lookup"
+                                            else left)
+            except _Overran as o:
+                lane, left = "main", max(0.1, left - o.seconds)
+            except _Died as d:
+                if retried:
+                    raise self._crashed(d) from None
+                log.warning("query worker died (exit code %s); retrying once", d.code)
+                retried = True
 
     def close(self) -> None:
         """Stop every worker (idle ones politely, busy ones by kill)."""

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from itskg.graph.csvsafe import safe_cell
 from itskg.graph.errors import (
     QueryParameterError,
 )
@@ -107,7 +108,7 @@ def _xml_term(t: Term) -> str:
 def _csv_cell(t: Term | None) -> str:
     if t is None:
         return ""
-    v = f"_:{t.value}" if t.kind == "bnode" else t.value
+    v = f"_:{t.value}" if t.kind == "bnode" else safe_cell(t.value)
     if any(c in v for c in ',"\r\n'):
         return '"' + v.replace('"', '""') + '"'
     return v

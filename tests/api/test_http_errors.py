@@ -88,7 +88,7 @@ def test_each_error_class_has_one_shape_and_status_on_every_route(
         live: Any, monkeypatch: pytest.MonkeyPatch, error: type[ItskgError]) -> None:
     kg = live.app.state.kg
 
-    async def fail(_req: dict[str, Any]) -> Any:
+    async def fail(_req: dict[str, Any], _lane: str = "main") -> Any:
         raise error(f"planted {error.__name__}")
 
     monkeypatch.setattr(kg, "asubmit", fail)
@@ -131,7 +131,7 @@ def test_html_pages_answer_errors_with_the_same_status_table(
         live: Any, monkeypatch: pytest.MonkeyPatch, error: type[ItskgError]) -> None:
     kg = live.app.state.kg
 
-    async def fail(_req: dict[str, Any]) -> Any:
+    async def fail(_req: dict[str, Any], _lane: str = "main") -> Any:
         raise error(f"planted {error.__name__}")
 
     monkeypatch.setattr(kg, "asubmit", fail)

@@ -102,7 +102,7 @@ def test_a_bad_binding_header_is_refused() -> None:
 def test_the_pool_answers_sparql_named_queries_and_network_tasks(store: Path) -> None:
     from itskg.graph.analysis.extract import Filters
 
-    with KnowledgeGraph(Settings(store=store, query_workers=1)) as kg:
+    with KnowledgeGraph(Settings(store=store, query_workers=1, lookup_workers=0)) as kg:
         assert len(kg.pids) == 1
         assert kg.sparql("ASK { ?s ?p ?o }", "json").body.startswith(b'{"head"')
         rows = json.loads(kg.run_named("search_by_label", {"text": "alfa"}, "rows").body)

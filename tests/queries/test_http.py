@@ -78,7 +78,7 @@ def test_error_shapes(client: TestClient) -> None:
                     "status": 400}
     assert "region" in body["error"]
     r = client.get("/api/queries/academies_by_region?region=ITZ9")
-    assert r.status_code == 400 and "no such concept" in r.json()["error"]
+    assert r.status_code == 404 and "no such concept" in r.json()["error"]
     r = client.get("/api/queries/companies_in_several_regions?min_regions=two")
     assert r.status_code == 400 and r.json()["type"] == "QueryParameterError"
     r = client.get('/api/queries/search_by_label?text=x" } ; DROP ALL ; #')
@@ -130,4 +130,4 @@ def test_routes_run_through_the_worker_pool(client: TestClient) -> None:
     assert [(x["skillLabel"], x["demandingCompanies"], x["taughtElsewhereBy"])
             for x in r.json()] == [("cloud technologies", 2, "ITS Lombardy ICT Foundation")]
     r = client.get("/api/queries/academies_by_region?region=ITZ9")
-    assert r.status_code == 400 and "no such concept" in r.json()["error"]
+    assert r.status_code == 404 and "no such concept" in r.json()["error"]
