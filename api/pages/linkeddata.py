@@ -120,8 +120,9 @@ def _term(cell: dict[str, str]) -> dict[str, Any]:
 
 
 async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | None:
+    # ORDER BY: a page cut at the limit shows the same facts on every engine and generation
     out_rows = await select(request, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} "
-                                     f"LIMIT {OUTGOING_LIMIT + 1}")
+                                     f"ORDER BY ?p ?o ?g LIMIT {OUTGOING_LIMIT + 1}")
     inv_counts = await select(request, f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ "
                                        f"?s ?p <{iri}> }} GROUP BY ?p ORDER BY DESC(?n)")
     if not out_rows and not inv_counts:
@@ -138,7 +139,8 @@ async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | 
     samples: dict[str, list[str]] = {p: [] for p in preds}
     if preds:
         union = " UNION ".join(
-            f"{{ SELECT ?s (<{p}> AS ?p) WHERE {{ ?s <{p}> <{iri}> }} LIMIT {INVERSE_SAMPLE} }}"
+            f"{{ SELECT ?s (<{p}> AS ?p) WHERE {{ ?s <{p}> <{iri}> }} ORDER BY ?s "
+            f"LIMIT {INVERSE_SAMPLE} }}"
             for p in preds)
         for r in await select(request, f"SELECT ?s ?p WHERE {{ {union} }}"):
             if r["s"]["type"] == "uri":
