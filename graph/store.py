@@ -60,6 +60,7 @@ __all__ = [
     "current_generation",
     "generation_file",
     "parse_check",
+    "projected_variables",
 ]
 
 log = logging.getLogger(__name__)
@@ -568,6 +569,20 @@ def generation_file(root: Path | str) -> Path:
     """The file naming a store's current generation; replaced by atomic rename on each commit,
     so a stat of it tells cheaply whether a reader should refresh."""
     return Path(root) / "CURRENT"
+
+
+def projected_variables(sparql: str, prefixes: dict[str, str] | None = None) -> list[str]:
+    """The variables a SELECT query projects, in order, as the engine parses it (the query
+    runs on an empty in-memory database, so this costs no data access). Raises
+    QuerySyntaxError when the engine cannot parse it."""
+    from itskg.graph.errors import QuerySyntaxError
+
+    try:
+        res = ox.Store().query(sparql, prefixes=prefixes or {})
+    except SyntaxError as err:
+        raise QuerySyntaxError(f"The query does not parse: {err}") from err
+    variables = getattr(res, "variables", None)
+    return [v.value for v in variables] if variables is not None else []
 
 
 def current_generation(root: Path | str) -> str | None:

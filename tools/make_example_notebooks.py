@@ -106,29 +106,31 @@ print(len(communities), "communities; modularity",
       round(nx.community.modularity(A, communities, weight="weight"), 3))'''),
 ])
 books["04_region_chart.ipynb"] = nb([
-    M("# A chart of a region against Italy\n\nThe region profile (the same object as the web page "
-      "`/profiles/region/ITH5` and `itskg report region ITH5`) carries its figures and chart data; "
-      "here matplotlib draws one of them."),
-    params('STORE = "~/.local/share/itskg/store"\nREGION = "ITH5"'),
+    M("# A chart of the regions\n\nThe `regional_profile` named query per region, as a pandas DataFrame with the "
+      "query's own English column headings, drawn with matplotlib: courses and member companies per academy in "
+      "each region. (The web page `/profiles/region/ITH5` and `itskg report region ITH5` tell one region's "
+      "whole story; `itskg.graph.reports.region_profile` returns the same figures in Python.)"),
+    params('STORE = "~/.local/share/itskg/store"'),
     C('''import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import pandas as pd
 
-from itskg.graph.reports import region_profile
-from itskg.graph.store import KnowledgeStore
+from itskg.graph.client import Client
+from itskg.graph.sparql.catalogue import get_query
 
-with KnowledgeStore.open(STORE) as st:
-    p = region_profile(st, REGION, lang="en")
-[(s.title, len(s.charts)) for s in p.sections]'''),
-    C('''chart = p.chart("areas")
-df = pd.DataFrame(chart.rows).pivot(index="area", columns="scope", values="value")
-ax = df.sort_values(df.columns[0]).plot.barh(figsize=(7, 4), title=chart.title)
-ax.set_xlabel("share of academies")
+q = get_query("regional_profile")
+with Client(STORE) as kg:
+    df = kg.run("regional_profile", lang="en")
+df = df.rename(columns={c: q.heading(c, "en") for c in df.columns}).set_index("Region name")
+per_academy = df[["Courses", "Member companies"]].div(df["Foundations"], axis=0)
+per_academy.head()'''),
+    C('''ax = per_academy.sort_values("Member companies").plot.barh(figsize=(7, 6),
+    title="Courses and member companies per ITS Academy")
+ax.set_xlabel("per academy")
 plt.tight_layout()
-print("layers:", [layer["id"] + " (" + layer["kind"] + ")" for layer in chart.layers])
-assert len(df) >= 3'''),
+plt.savefig("regions.png", dpi=100)
+assert len(per_academy) >= 15 and per_academy["Member companies"].max() > 0'''),
 ])
 for name, book in books.items():
     nbf.write(book, f"examples/{name}")

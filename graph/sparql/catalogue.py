@@ -372,22 +372,18 @@ def _parse_columns(name: str, raw: Any, body: str) -> tuple[Column, ...]:
 
 
 def projected_variables(query: NamedQuery) -> list[str]:
-    """The variables a SELECT query projects, in order, as parsed by rdflib's SPARQL parser.
-
-    Used by the tests and docs (parsing takes ~0.1 s a query, so not at load time); raises
-    DataError when rdflib cannot parse the query.
-    """
-    from rdflib.plugins.sparql import prepareQuery
-
+    """The variables a SELECT query projects, in order, as the engine parses the query (used
+    by the tests and tools; DataError naming the file when it does not parse)."""
+    from itskg.graph.errors import QuerySyntaxError
     from itskg.graph.namespaces import PREFIXES
+    from itskg.graph.store import projected_variables as engine_projection
 
     if query.kind != "select":
         return []
     try:
-        parsed = prepareQuery(query.text, initNs=PREFIXES)
-    except Exception as err:  # rdflib raises pyparsing and its own errors
-        raise _problem(query.name, f"rdflib cannot parse the query: {err}") from err
-    return [str(v) for v in parsed.algebra["PV"]]
+        return engine_projection(query.text, PREFIXES)
+    except QuerySyntaxError as err:
+        raise _problem(query.name, str(err)) from err
 
 
 def parse_query_text(name: str, text: str) -> NamedQuery:

@@ -7,6 +7,7 @@ Each notebook's cell tagged ``parameters`` is replaced with the test store and e
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,19 +31,44 @@ def test_there_are_notebooks_for_each_use() -> None:
         assert word in names, f"examples/ lacks a {word} notebook"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_executes(path: Path, site: Site, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def executed(site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every notebook run once, all at the same time (kernel start-up and imports overlap):
+    name -> the executed notebook, or the exception it raised."""
+    import asyncio
+
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(path, as_version=4)
-    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1, f"{path.name}: one cell tagged 'parameters'"
-    tagged[0].source = (f'ENDPOINT = "{site.url}/sparql"\nSTORE = {str(site.store)!r}\n'
-                        'REGION = "ITH5"')
-    client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()
+    async def run(path: Path) -> Any:
+        nb = nbformat.read(path, as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+        if len(tagged) != 1:
+            return AssertionError(f"{path.name}: one cell must be tagged 'parameters'")
+        tagged[0].source = (f'ENDPOINT = "{site.url}/sparql"\nSTORE = {str(site.store)!r}\n'
+                            'REGION = "ITH5"')
+        work = tmp_path_factory.mktemp(path.stem)
+        client = NotebookClient(nb, timeout=120, kernel_name="python3",
+                                resources={"metadata": {"path": str(work)}})
+        try:
+            await client.async_execute()
+        except Exception as err:  # a cell failed: reported by the test of that notebook
+            return err
+        return nb
+
+    async def run_all() -> list[Any]:
+        return await asyncio.gather(*(run(p) for p in NOTEBOOKS))
+
+    return dict(zip((p.name for p in NOTEBOOKS), asyncio.run(run_all()), strict=True))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_executes(path: Path, executed: dict[str, Any]) -> None:
+    nb = executed[path.name]
+    if isinstance(nb, BaseException):
+        raise nb
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert not errors, errors
+    assert any(o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])), \
+        "the notebook shows results"

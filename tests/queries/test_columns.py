@@ -1,7 +1,7 @@
 """Every result column of every named query has an Italian and an English heading.
 
-The headings live in each .rq file's ``#+ columns:`` header; the explorer, labelled CSV and
-queries/README.md use them. The projection is read by rdflib's SPARQL parser, not a regex.
+The headings live in each .rq file's ``#+ columns:`` header; the explorer and
+queries/README.md use them. The projection is read by the engine's SPARQL parser, not a regex.
 """
 
 from __future__ import annotations

@@ -123,9 +123,12 @@ def test_every_question_page_carries_its_column_labels(site: Site) -> None:
 
 def test_academy_network_draws_visible_weighted_edges_with_legend(browser: Any,
                                                                   site: Site) -> None:
-    visit(browser, site, "/network?projection=academy-academy&lang=en", "network-academy",
-          lambda d: d.execute_script("return window.itskgNetwork && "
-                                     "window.itskgNetwork.nodes > 0"), "nodes")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    visit(browser, site, "/network?projection=academy-academy&lang=en", "network-academy")
+    # the first request builds the projection (~15 s here, more on a loaded machine)
+    WebDriverWait(browser, 90, poll_frequency=0.2).until(lambda d: d.execute_script(
+        "return window.itskgNetwork && window.itskgNetwork.nodes > 0"))
     state = js(browser, "const s = window.itskgNetwork; return {layout: s.layout, "
                         "edges: s.cy.edges().length, all: s.allEdges}")
     assert state["layout"] == "fcose"
