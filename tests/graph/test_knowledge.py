@@ -57,9 +57,11 @@ def test_named_query_code_parameter_is_checked_in_the_same_request(
         return serve(req)
 
     monkeypatch.setattr(local, "_serve_here", counting)
+    # a query whose header leaves the binding to the engine (academies_by_area is one)
+    assert local.named_query("academies_by_area").binding == "engine"
     with pytest.raises(QueryParameterError, match="no such concept"):
-        local.run_named("academies_by_region", {"region": "ITZ9"})
-    assert len(calls) == 1 and calls[0]["exists"] and calls[0]["bindings"]["region"]
+        local.run_named("academies_by_area", {"area": "D99"})
+    assert len(calls) == 1 and calls[0]["exists"] and calls[0]["bindings"]["area"]
     assert "VALUES" not in calls[0]["sparql"]  # bound by the engine, not pasted into the text
 
 
