@@ -29,11 +29,14 @@ b'o\\r\\nc\\r\\n'
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itskg.graph.backends import open_store
+from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryParameterError, StoreError
 from itskg.graph.sparql.catalogue import (
@@ -46,6 +49,7 @@ from itskg.graph.sparql.catalogue import (
     load_catalog,
 )
 from itskg.graph.sparql.executor import (
+    FOLLOW_REMOTE,
     ExecResult,
     QueryExecutor,
     UpdatePlan,
@@ -54,7 +58,7 @@ from itskg.graph.sparql.executor import (
     build_request,
 )
 from itskg.graph.sparql.scan import QueryInfo, scan_query, with_limit
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, current_generation
+from itskg.graph.store import Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,6 +66,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from itskg.graph.analysis.extract import Filters
     from itskg.graph.analysis.metrics import MetricResult
+    from itskg.graph.backends.dumps import DumpReport
+    from itskg.graph.elm import CompletenessReport, Qualification
+    from itskg.graph.reports import Profile
     from itskg.graph.validate import ValidationReport
 
 __all__ = ["ANSWER_CACHE_SIZE", "KnowledgeGraph"]
@@ -80,7 +87,11 @@ class KnowledgeGraph:
 
     def __init__(self, settings: Settings, *, workers: int | None = None):
         self.settings = settings
-        self.store_path = Path(settings.store)
+        # a directory, or for a remote engine its URL (``self.remote``): every store is opened
+        # by ``open_store(settings)``, which picks the backend
+        self.remote = settings.remote
+        self.store_path = Path(settings.store) if not self.remote else Path()
+        self._remote_gen: tuple[float, str | None] = (-1e9, None)
         self.workers = settings.query_workers if workers is None else workers
         self._executor: QueryExecutor | None = None
         self._local: WorkerState | None = None
@@ -95,7 +106,7 @@ class KnowledgeGraph:
         if self.workers and self._executor is None:
             self._executor = QueryExecutor(
                 self.store_path, workers=self.workers, timeout=self.settings.query_timeout,
-                max_rows=self.settings.max_rows)
+                max_rows=self.settings.max_rows, settings=self.settings)
         return self
 
     def close(self) -> None:
@@ -125,7 +136,20 @@ class KnowledgeGraph:
 
     def generation(self) -> str | None:
         """The store generation readers use now (None before the first commit)."""
-        return current_generation(self.store_path)
+        if not self.remote:
+            return current_generation(self.store_path)
+        # asked of the engine at most once a second (every answer cache key needs it)
+        now = time.monotonic()
+        asked, gen = self._remote_gen
+        if now - asked >= FOLLOW_REMOTE:
+            with self._open() as st:
+                gen = st.current_generation()
+            self._remote_gen = (now, gen)
+        return gen
+
+    def _open(self, *, read_only: bool = True) -> Store:
+        """The store of the settings: a local directory or a remote engine."""
+        return open_store(self.settings, read_only=read_only)
 
     # ------------------------------------------------------------------ running requests
     def _pool(self) -> QueryExecutor | None:
@@ -137,8 +161,7 @@ class KnowledgeGraph:
     def _local_state(self) -> WorkerState:
         """The in-process request handler (call with ``_local_lock`` held)."""
         if self._local is None:
-            self._local = WorkerState(KnowledgeStore.open(self.store_path),
-                                      self.settings.max_rows)
+            self._local = WorkerState(self._open(), self.settings.max_rows)
         return self._local
 
     def _serve_here(self, req: dict[str, Any]) -> ExecResult:
@@ -367,7 +390,7 @@ class KnowledgeGraph:
         """Commit a metric's results as the layer ``network-<projection>-<metric>``."""
         from itskg.graph.analysis.writeback import write_back
 
-        return write_back(self.store_path, G, result)
+        return write_back(self.settings, G, result)
 
     # ------------------------------------------------------------------ layers
     def build(self, *, esco_dirs: Sequence[Path] = (), synthetic: str | int | None = None,
@@ -377,24 +400,42 @@ class KnowledgeGraph:
         from itskg.graph.synthetic.ecosystem import parse_scale
 
         scale = None if synthetic is None else parse_scale(str(synthetic))
-        return build(self.store_path, esco_dirs=esco_dirs, synthetic=scale, seed=seed,
+        return build(self.settings, esco_dirs=esco_dirs, synthetic=scale, seed=seed,
                      progress=progress)
+
+    def dump(self, output: Path, progress: Progress | None = None) -> DumpReport:
+        """Write every layer as gzip N-Quads plus a VoID/DCAT manifest into ``output`` (new).
+
+        Raises StoreError (directory not empty, a layer's count off)."""
+        from itskg.graph.backends.dumps import write_dump
+
+        with self._open() as st:
+            return write_dump(st, Path(output), progress=progress)
+
+    def load(self, directory: Path, progress: Progress | None = None) -> DumpReport:
+        """Load a dump into this (empty) store, local or remote, in one commit.
+
+        Raises DataError (damaged dump), StoreError (store not empty), StoreLockedError."""
+        from itskg.graph.backends.dumps import load_dump
+
+        with self._writer() as st:
+            return load_dump(Path(directory), st, progress=progress)
 
     def layers(self) -> list[LayerRecord]:
         """The committed layers with their provenance."""
-        with KnowledgeStore.open(self.store_path) as st:
+        with self._open() as st:
             return st.layers()
 
     def stats(self) -> tuple[str | None, list[LayerRecord], list[tuple[str, int]]]:
         """(generation, layers, instances per class in the union of all layers)."""
-        with KnowledgeStore.open(self.store_path) as st:
+        with self._open() as st:
             rows = st.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } "
                             "GROUP BY ?c ORDER BY DESC(?n)").rows()
             classes = [(str(r["c"]), int(str(r["n"]))) for r in rows]
             return st.generation, st.layers(), classes
 
-    def _writer(self) -> KnowledgeStore:
-        return KnowledgeStore.open(self.store_path, read_only=False)
+    def _writer(self) -> Store:
+        return self._open(read_only=False)
 
     def replace_layers(self, layers: Sequence[Layer], *, rules: Sequence[str] | None = None,
                        progress: Progress | None = None) -> list[LayerRecord]:
@@ -409,7 +450,7 @@ class KnowledgeGraph:
 
     def apply_update(self, plan: UpdatePlan) -> list[str]:
         """Apply the DROP/CLEAR GRAPH operations of a scanned SPARQL Update."""
-        return apply_update(self.store_path, plan)
+        return apply_update(self.settings, plan)
 
     def import_table(self, kind: str, path: Path, *, strict: bool = False,
                      source: str | None = None, sheet: str | None = None,
@@ -441,5 +482,68 @@ class KnowledgeGraph:
         """SHACL report of the store's data layers."""
         from itskg.graph.validate import validate_store
 
-        with KnowledgeStore.open(self.store_path) as st:
+        with self._open() as st:
             return validate_store(st, sources=sources)
+
+    # ------------------------------------------------------------------ take-away: profiles, ELM
+    def _in_process(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """``fn(store, *args, **kw)`` on this process's read handle, at the current generation.
+
+        For library work that reads the store with many small queries (profiles, ELM): it
+        runs here, not in a worker; HTTP callers put it in a thread under their own deadline.
+        """
+        with self._local_lock:
+            state = self._local_state()
+            state.follow()
+            return fn(state.store, *args, **kw)
+
+    def profile(self, kind: str, code: str, lang: str = "it") -> Profile:
+        """The ``region`` (NUTS 2 code) or ``academy`` (key) profile in ``lang``.
+
+        See ``itskg.graph.reports``. Raises DataError for an unknown region or academy.
+        """
+        from itskg.graph.reports import academy_profile, region_profile
+
+        if kind not in ("region", "academy"):
+            from itskg.graph.errors import ConfigError
+
+            raise ConfigError(f"No profile kind {kind!r}: use region or academy.")
+        return self._in_process(region_profile if kind == "region" else academy_profile,
+                                code, lang)
+
+    def warm_profiles(self, *, background: bool = True) -> None:
+        """Compute the national figures of the profiles ahead (in a daemon thread)."""
+        from itskg.graph.reports.profile import warm
+
+        def run() -> None:
+            try:
+                self._in_process(warm)
+            except Exception:  # no data yet, or the store changes: the first request pays
+                return
+
+        if background:
+            threading.Thread(target=run, name="itskg-profile-warm", daemon=True).start()
+        else:
+            run()
+
+    def qualifications(self, *, academy: str | None = None, region: str | None = None,
+                       nqf_levels: Mapping[str, str] | None = None) -> list[Qualification]:
+        """The ITS qualifications derived from the courses (see ``itskg.graph.elm``)."""
+        from itskg.graph.elm import derive_qualifications
+
+        return self._in_process(derive_qualifications, academy=academy,
+                                region=region, nqf_levels=nqf_levels)
+
+    def qualification(self, key: str, nqf_levels: Mapping[str, str] | None = None
+                      ) -> Qualification:
+        """One qualification by key or IRI; ElmError when there is none."""
+        from itskg.graph.elm.lookup import find_qualification
+
+        return self._in_process(find_qualification, key, nqf_levels)
+
+    @staticmethod
+    def check_qualifications(quals: Sequence[Qualification]) -> list[CompletenessReport]:
+        """Completeness of each qualification by the official Europass LOQ shapes."""
+        from itskg.graph.elm import check_qualifications
+
+        return check_qualifications(quals)

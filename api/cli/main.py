@@ -29,6 +29,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"itskg {version('itskg')}")
+        except PackageNotFoundError:
+            out.print("itskg (not installed: run 'make install')")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version (see CHANGELOG.md) and exit.")] = False,
+) -> None:
+    """Knowledge graph of the Italian ITS Academy ecosystem: build, import, query, serve."""
+
+
 def _progress() -> Callable[[str], None]:
     start = time.perf_counter()
 
@@ -202,6 +222,33 @@ def sources(store: StoreOpt = None) -> None:
 
 @app.command()
 @_handle
+def dump(output: Annotated[Path, typer.Option("--output", "-o", help="New directory.")],
+         store: StoreOpt = None) -> None:
+    """Write every layer as LAYER.nq.gz plus manifest.ttl/.json (VoID/DCAT, sha256, triples).
+
+    Example: itskg dump --output /tmp/itskg-dump
+    """
+    report = _kg(_settings(store)).dump(output, progress=_progress())
+    err.print(f"[green]dumped {report.triples:,} triples in {len(report.layers)} layers to "
+              f"{output} in {report.seconds:.1f} s[/]")
+
+
+@app.command()
+@_handle
+def load(directory: Annotated[Path, typer.Argument(help="A directory written by 'itskg dump'.")],
+         store: StoreOpt = None) -> None:
+    """Load a dump into an empty store: a directory or a SPARQL engine URL (checked first).
+
+    Example: itskg load /tmp/itskg-dump --store http://127.0.0.1:7878/query
+    """
+    s = _settings(store)
+    report = _kg(s).load(directory, progress=_progress())
+    err.print(f"[green]loaded {report.triples:,} triples into {s.store} in "
+              f"{report.seconds:.1f} s[/]")
+
+
+@app.command()
+@_handle
 def remove(source: Annotated[str, typer.Argument(help="Layer name, see 'itskg sources'.")],
            store: StoreOpt = None) -> None:
     """Drop one source layer (atomically)."""
@@ -347,6 +394,17 @@ def _register_network() -> None:
 
 
 _register_network()
+
+
+def _register_take_away() -> None:
+    from itskg.api.cli.elm_command import elm
+    from itskg.api.cli.report_command import report
+
+    app.command("elm")(elm)
+    app.command("report")(report)
+
+
+_register_take_away()
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from itskg.api.pages import linkeddata as resources
-from itskg.api.pages import webdata
+from itskg.api.pages import profile_pages, webdata
 from itskg.api.pages.i18n import page_lang
 from itskg.api.pages.rendering import STATIC_DIR, error_page, render, vendor_dir, vendor_has
 from itskg.graph.errors import ItskgError, UnknownQueryError
@@ -145,6 +145,9 @@ async def question(request: Request, name: str) -> Response:
                       ("JSON", f"{api}?{qs}&format=rows".replace("?&", "?")),
                       ("SPARQL JSON", f"{api}?{qs}&format=json".replace("?&", "?"))],
         "sparql": q.text, "example_text": _example_text(q, lang),
+        "columns": {c.name: {"label": c.label[lang], "format": c.format,
+                             "list": c.list_separator} for c in q.columns},
+        "charts": vendor_has(request, "itskg/charts.min.js"),
     })
 
 
@@ -179,6 +182,7 @@ def register(app: FastAPI) -> None:
     """Add the explorer pages, their JSON helpers, the Linked Data pages and static files."""
     app.include_router(router)
     app.include_router(webdata.router)
+    profile_pages.register(app)
     resources.register(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     vendor = vendor_dir(app.state.settings)

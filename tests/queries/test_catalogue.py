@@ -63,22 +63,45 @@ def test_readme_is_in_sync() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_example_rows(
-    name: str, catalog_store: KnowledgeStore, normalize: Normalize, expected_rows: dict[str, Any]
+    request: pytest.FixtureRequest, name: str, backend_store: KnowledgeStore,
+    normalize: Normalize, expected_rows: dict[str, Any]
 ) -> None:
+    """Every backend (local store, Oxigraph server, Virtuoso) gives the expected rows."""
+    _engine_semantics(request, name, "example")
     q = CATALOG[name]
-    got = normalize(q, run_query(catalog_store, name, q.example, lang="it"))
+    got = normalize(q, run_query(backend_store, name, q.example, lang="it"))
     assert got == expected_rows[name]["example"]
 
 
 UNBOUND = [n for n in NAMES if not any(p.required for p in CATALOG[n].params)]
 
+# Answers Virtuoso 7.2 still gives differently through the remote backend, per test, measured
+# after issue 10's rewrites made the catalogue portable. Each entry is a strict xfail: a fix makes
+# the test fail until its entry goes. tests/queries/test_engines.py shows these query texts give
+# the same rows on both engines over the same quads, so the cause lies in what the remote backend
+# writes (entailments materialised by SPARQL Update, the metadata graph) or in the dataset it
+# names; not yet diagnosed (open point of the issue 11 note).
+VIRTUOSO_DIFFERS = {
+    "example": {"employment_rate_by_area_region", "resource_provenance",
+                "skills_taught_by_academy"},
+    "all": {"data_layers", "skills_taught_by_academy"},
+}
+
+
+def _engine_semantics(request: pytest.FixtureRequest, name: str, case: str) -> None:
+    if "virtuoso-" in request.node.name and name in VIRTUOSO_DIFFERS[case]:
+        request.applymarker(pytest.mark.xfail(
+            strict=True, reason="Virtuoso 7.2 answers differently (see VIRTUOSO_DIFFERS)"))
+
 
 @pytest.mark.parametrize("name", UNBOUND)
 def test_unbound_params_mean_all(
-    name: str, catalog_store: KnowledgeStore, normalize: Normalize, expected_rows: dict[str, Any]
+    request: pytest.FixtureRequest, name: str, backend_store: KnowledgeStore,
+    normalize: Normalize, expected_rows: dict[str, Any]
 ) -> None:
+    _engine_semantics(request, name, "all")
     q = CATALOG[name]
-    got = normalize(q, run_query(catalog_store, name, {}, lang="en"))
+    got = normalize(q, run_query(backend_store, name, {}, lang="en"))
     assert got == expected_rows[name]["all"]
 
 
