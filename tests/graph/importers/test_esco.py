@@ -135,13 +135,14 @@ def test_full_import_records_collection_membership(full) -> None:
 
 
 @pytest.mark.slow
-def test_full_import_reports_dangling_ends_speed_and_progress(full) -> None:
+def test_full_import_reports_dangling_ends_timings_and_progress(full) -> None:
     _, record, report, calls = full
     # v1.1.1 itself references 7 skill groups and 1 occupation it does not describe
     dangling = [w for w in report.warnings if "not described" in w.message]
     assert dangling and all(w.file and w.row and w.column for w in dangling)
     assert any(w.file.endswith("occupationSkillRelations.csv") for w in dangling)
-    assert report.seconds["read"] < 20
+    # timings are reported, not asserted: speed is measured by bench/, never by a timed unit test
+    assert report.seconds["read"] > 0
     assert record.triples > 480_000
     started = {c[0] for c in calls if c[1] == 0}
     ended = {c[0] for c in calls if c[1] == c[2] and c[1] > 0}
