@@ -77,10 +77,13 @@ UNBOUND = [n for n in NAMES if not any(p.required for p in CATALOG[n].params)]
 
 # Answers Virtuoso 7.2 still gives differently through the remote backend, per test, measured
 # after issue 10's rewrites made the catalogue portable. Each entry is a strict xfail: a fix makes
-# the test fail until its entry goes. tests/queries/test_engines.py shows these query texts give
-# the same rows on both engines over the same quads, so the cause lies in what the remote backend
-# writes (entailments materialised by SPARQL Update, the metadata graph) or in the dataset it
-# names; not yet diagnosed (open point of the issue 11 note).
+# the test fail until its entry goes. Diagnosed (issue 11): both are how Virtuoso 7.2 writes
+# results, not what the backend loads. (1) Booleans come back as xsd:integer 1/0, even the
+# literal `true` (employment_rate_by_area_region's belowNational, skills_taught_by_academy's
+# digital/green/transversal); an integer 1 cannot be told from a count, so the backend cannot
+# map it back. (2) GROUP_CONCAT over a group whose values are all unbound gives "" where
+# Oxigraph leaves the column unbound (data_layers' sources, resource_provenance's
+# resourceKinds); a query can make both agree with COALESCE or by testing BOUND itself.
 VIRTUOSO_DIFFERS = {
     "example": {"employment_rate_by_area_region", "resource_provenance",
                 "skills_taught_by_academy"},
