@@ -62,13 +62,28 @@ def build(
         typer.Option("--synthetic", help="Add a synthetic layer: national, eu or a company count."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic generator.")] = 42,
+    table: Annotated[
+        list[str] | None,
+        typer.Option("--import", help="KIND=FILE: a real table to load (repeatable), e.g. "
+                                      "s3=../shared/data/s3/s3_priority_domains_it.csv"),
+    ] = None,
 ) -> None:
     """Build the default graph from scratch: ontology, vocabularies, ITS academies, ATECO, NUTS.
 
     Example: itskg build --esco ../shared/data/esco/esco_v1.1.1_en --synthetic national
     """
     from itskg.graph.build import build as run_build
+    from itskg.graph.importers.kinds import get_kind
 
+    tables: list[tuple[str, Path]] = []
+    for spec in table or []:
+        kind, sep, file = spec.partition("=")
+        if not sep or not file:
+            raise ConfigError(f"--import {spec!r}: use KIND=FILE, e.g. s3=priorities.csv")
+        get_kind(kind.strip())
+        if not Path(file).is_file():
+            raise ConfigError(f"--import {spec!r}: {file} is not a file")
+        tables.append((kind.strip(), Path(file)))
     s = _settings(store)
     scale: str | int | None = None
     if synthetic is not None:
@@ -76,7 +91,9 @@ def build(
 
         scale = parse_scale(synthetic)
     report = run_build(s.store, esco_dirs=esco or [], synthetic=scale, seed=seed,
-                       progress=_progress())
+                       progress=_progress(), tables=tables)
+    for line in report.notes:
+        err.print(escape(line), highlight=False)
     out.print(_layers_table(report.records, f"Store {s.store} (generation {report.generation})"))
     for step, secs in report.timings.items():
         err.print(f"  {step}: {secs:.1f} s")
@@ -298,6 +315,8 @@ def import_(
                 err.print(f"[yellow]warning[/] {escape(str(w))}", highlight=False)
             if len(res.warnings) > 50:
                 err.print(f"... and {len(res.warnings) - 50} more warning(s)")
+            for line in res.report:
+                err.print(escape(line), highlight=False)
             record = res.record
     out.print(f"[green]imported[/] {record.source}: {record.triples:,} triples "
               f"into {record.graph}")
