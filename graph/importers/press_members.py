@@ -49,7 +49,8 @@ _TYPE_WORDS = (
     (r"ricerca|research", "research"),
     (r"ente (di|/societ\w+ di) formazione|formazione|training", "training-body"),
     (r"scuola|istituto|school", "school"),
-    (r"ente locale|ente regionale|comune|provincia|regione|local authority|public", "local-authority"),
+    (r"ente locale|ente regionale|comune|provincia|regione|local authority|public",
+     "local-authority"),
     (r"impresa|azienda|company|societ", "company"),
 )
 
