@@ -283,9 +283,11 @@ def validate(
 @app.command("import")
 @_handle
 def import_(
-    kind: Annotated[str, typer.Argument(help="esco, academies, companies, memberships, courses, "
-                                             "collaborations, mobility or indicators.")],
-    path: Annotated[list[Path], typer.Argument(help="File (CSV/XLSX) or, for esco, folder(s).")],
+    kind: Annotated[str, typer.Argument(help="esco, cordis, erasmus, academies, companies, "
+                                             "memberships, courses, collaborations, mobility, "
+                                             "indicators, s3 or foundation-members.")],
+    path: Annotated[list[Path], typer.Argument(help="File (CSV/XLSX) or, for esco and cordis, "
+                                                    "folder(s).")],
     store: StoreOpt = None,
     strict: Annotated[bool, typer.Option(help="Warnings also block the import.")] = False,
     source: Annotated[str | None, typer.Option(help="Layer name (default from the file).")] = None,
@@ -304,6 +306,17 @@ def import_(
 
             record, report = import_esco(st, path, progress=_esco_progress())
             err.print(escape(str(report)), highlight=False)
+        elif kind in ("cordis", "erasmus"):
+            from itskg.graph.importers.cordis import import_cordis
+            from itskg.graph.importers.erasmus import import_erasmus
+
+            if len(path) != 1:
+                raise ConfigError(f"'itskg import {kind}' takes one "
+                                  f"{'folder' if kind == 'cordis' else 'file'}, got {len(path)}.")
+            run = import_cordis if kind == "cordis" else import_erasmus
+            record, match = run(st, path[0], source=source or kind, progress=_progress())
+            for line in match.lines():
+                err.print(escape(line), highlight=False)
         else:
             from itskg.graph.importers.pipeline import import_table
 
