@@ -40,11 +40,11 @@ from itskg.graph.importers.euprojects import (
     RDF_TYPE,
     SCHEMA,
     SKOS,
+    I,
     MatchReport,
     NTriplesSink,
     ParticipantMatcher,
     check_columns,
-    I,
 )
 from itskg.graph.importers.lookups import Lookups
 from itskg.graph.importers.mapbase import slug
@@ -77,7 +77,8 @@ def _rows(path: Path, required: tuple[str, ...], what: str) -> Iterator[dict[str
         try:
             header = [h.strip() for h in next(reader)]
         except StopIteration:
-            raise DataError(f"{path.name} is empty.", [Problem("no header row", file=path.name)])
+            raise DataError(f"{path.name} is empty.",
+                            [Problem("no header row", file=path.name)]) from None
         if "id" in required and "id" not in header and "projectID" in header:
             header = ["id" if h == "projectID" else h for h in header]  # older project dumps
         check_columns(path.name, header, required, what, CORDIS_DOC)

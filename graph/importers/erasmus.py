@@ -36,11 +36,11 @@ from itskg.graph.importers.euprojects import (
     RDF_TYPE,
     SCHEMA,
     SKOS,
+    I,
     MatchReport,
     NTriplesSink,
     ParticipantMatcher,
     check_columns,
-    I,
 )
 from itskg.graph.importers.lookups import Lookups
 from itskg.graph.importers.mapbase import slug
@@ -126,7 +126,8 @@ def read_erasmus(store: KnowledgeStore, path: Path, *, source: str = "erasmus",
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(rows)]
     except StopIteration:
-        raise DataError(f"{path.name} is empty.", [Problem("no header row", file=path.name)])
+        raise DataError(f"{path.name} is empty.",
+                            [Problem("no header row", file=path.name)]) from None
     check_columns(path.name, header, REQUIRED, "an Erasmus+ Project Results export",
                   ERASMUS_DOC)
     col = {h: i for i, h in enumerate(header)}
