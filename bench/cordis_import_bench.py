@@ -79,8 +79,10 @@ def generate(folder: Path, size_mb: float, seed: int = 7) -> dict[str, int]:
                     ("participant", "participant", "participant", "associatedPartner"))
                 row = (f"{pid};{acr};{pic};{c}{rng.randint(10**9, 10**10 - 1)};"
                        f'"Organisation {pic} {rng.choice(WORDS).title()}";O{pic};'
-                       f"{rng.choice(('true', 'false'))};{rng.choice(('HES', 'REC', 'PRC', 'PUB', 'OTH'))};"
-                       f'"Street {order}";{rng.randint(10000, 99999)};City;{c};{c}{rng.randint(10, 99)}A;'
+                       f"{rng.choice(('true', 'false'))};"
+                       f"{rng.choice(('HES', 'REC', 'PRC', 'PUB', 'OTH'))};"
+                       f'"Street {order}";{rng.randint(10000, 99999)};City;{c};'
+                       f"{c}{rng.randint(10, 99)}A;"
                        f"45.1,9.2;;;2024-03-01 10:00:00;{orgs};{order};{role};"
                        f"{rng.randint(0, 900_000)},{rng.randint(0, 99)};{rng.randint(0, 900_000)};"
                        f"{rng.randint(0, 900_000)};false;true\n")
@@ -153,8 +155,8 @@ def main() -> None:
         b, s = results["big"], results["baseline"]
         print(f"peak RSS, read passes: {b['rss_read_mb']} MB for {b['bytes'] / 1e6:,.0f} MB vs "
               f"{s['rss_read_mb']} MB for {s['bytes'] / 1e6:,.0f} MB "
-              f"(ratio {b['rss_read_mb'] / s['rss_read_mb']:.2f} for x{b['bytes'] / s['bytes']:.0f} "
-              "input)")
+              f"(ratio {b['rss_read_mb'] / s['rss_read_mb']:.2f} for "
+              f"x{b['bytes'] / s['bytes']:.0f} input)")
         if not a.no_load:
             print(f"peak RSS, read + load of {b['triples']:,} triples: {b['rss_total_mb']} MB "
                   f"(baseline {s['rss_total_mb']} MB, {s['triples']:,} triples)")
