@@ -1,5 +1,5 @@
 """python -m itskg.api: the itskg command line."""
 
-from itskg.api.cli import main
+from itskg.api.cli.main import main
 
 main()

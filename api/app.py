@@ -1,7 +1,7 @@
 """The FastAPI application: ``create_app(settings)``; nothing is built at import time.
 
 The lifespan starts the query executor (worker processes over ``settings.store``) and stops
-it on shutdown. Every error is rendered in one JSON shape (see ``itskg.api.errors``).
+it on shutdown. Every error is rendered in one JSON shape (see ``itskg.api.http_errors``).
 To add a router, append it to ``routers`` in ``create_app``.
 """
 
@@ -16,12 +16,14 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from itskg.api.errors import install_error_handlers
-from itskg.api.routes import meta, pages, sparql
+from itskg.api.http_errors import install_error_handlers
+from itskg.api.pages import explorer as pages
+from itskg.api.routes import meta
+from itskg.api.routes import named_queries as query_routes
 from itskg.api.routes import network as network_routes
-from itskg.api.routes import queries as query_routes
+from itskg.api.routes import sparql_protocol as sparql
 from itskg.graph.config import Settings
-from itskg.graph.executor import QueryExecutor
+from itskg.graph.sparql.executor import QueryExecutor
 
 __all__ = ["create_app"]
 

@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 
 from itskg.graph.config import Settings
 from itskg.graph.errors import StoreError
-from itskg.graph.executor import QueryExecutor
+from itskg.graph.sparql.executor import QueryExecutor
 
 __all__ = ["ExecutorDep", "SettingsDep", "get_executor", "get_settings"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from itskg.api.errors import NotAcceptableError
-from itskg.graph.executor import GRAPH_FORMATS, RESULT_FORMATS
+from itskg.api.http_errors import NotAcceptableError
+from itskg.graph.sparql.executor import GRAPH_FORMATS, RESULT_FORMATS
 
 __all__ = [
     "GRAPH_OFFERS",

@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from itskg.graph.analysis import _igraph
-from itskg.graph.analysis.build import Filters, build_graph, project
+from itskg.graph.analysis.extract import Filters, build_graph, project
 from itskg.graph.analysis.projections import load_projections
 from itskg.graph.store import KnowledgeStore
 

@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from itskg.graph.catalog import load_catalog, run_query
 from itskg.graph.errors import ItskgError
+from itskg.graph.sparql.catalogue import load_catalog, run_query
 from itskg.graph.store import KnowledgeStore
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from itskg.graph.importers.esco import read_esco
 from itskg.graph.reference.ateco import ateco_layer
 from itskg.graph.resources import data_files, ontology_files, vocab_files
-from itskg.graph.store import KnowledgeStore, Layer, turtle_to_ntriples
-from itskg.graph.synth import parse_scale, synthesize
+from itskg.graph.store import KnowledgeStore, Layer
+from itskg.graph.synthetic.ecosystem import parse_scale, synthesize
+from itskg.graph.terms import turtle_to_ntriples
 
 DEFAULT_ESCO = Path(__file__).resolve().parents[2] / "shared/data/esco/esco_v1.1.1_en"
 

@@ -23,8 +23,9 @@ from itskg.graph.errors import (
     UnknownQueryError,
     ValidationError,
 )
-from itskg.graph.executor import ExecResult, QueryExecutor
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, QueryResult, Term, iri
+from itskg.graph.sparql.executor import ExecResult, QueryExecutor
+from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
+from itskg.graph.terms import QueryResult, Term, iri
 
 __all__ = [
     "AnalysisError",

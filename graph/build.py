@@ -19,7 +19,8 @@ from pathlib import Path
 from itskg.graph.errors import OntologyError
 from itskg.graph.namespaces import PREFIXES, graph_iri
 from itskg.graph.resources import data_files, ontology_files, shape_files, vocab_files
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, parse_triples, turtle_to_ntriples
+from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
+from itskg.graph.terms import parse_triples, turtle_to_ntriples
 
 __all__ = ["BuildReport", "build", "file_layer", "reference_layers", "tbox_layers"]
 
@@ -147,7 +148,7 @@ def build(
             st.replace_layers(real, progress=say)
             report.timings["real tables"] = time.perf_counter() - t0
         if synthetic is not None:
-            from itskg.graph.synth import build_synthetic
+            from itskg.graph.synthetic.ecosystem import build_synthetic
 
             t0 = time.perf_counter()
             say(f"synthetic layer (scale={synthetic}, seed={seed})")

@@ -20,9 +20,10 @@ from typing import Any
 import httpx
 import pandas as pd
 
-from itskg.graph.catalog import bind_params, get_query, inline_bindings
 from itskg.graph.errors import QueryError, StoreError
-from itskg.graph.store import KnowledgeStore, Term, iri
+from itskg.graph.sparql.catalogue import bind_params, get_query, inline_bindings
+from itskg.graph.store import KnowledgeStore
+from itskg.graph.terms import Term, iri
 
 __all__ = ["Client", "frame", "iri"]
 

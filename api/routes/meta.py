@@ -16,9 +16,9 @@ from fastapi import APIRouter, Request, Response
 from itskg.api.deps import ExecutorDep, SettingsDep
 from itskg.api.formats import choose_format
 from itskg.graph.config import Settings
-from itskg.graph.executor import GRAPH_FORMATS, QueryExecutor
 from itskg.graph.metadata import DATASET_IRI
 from itskg.graph.namespaces import META_GRAPH, PREFIXES
+from itskg.graph.sparql.executor import GRAPH_FORMATS, QueryExecutor
 
 __all__ = ["endpoint_url", "router", "service_description", "service_description_turtle"]
 

@@ -23,9 +23,9 @@ import networkx as nx
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 
-from itskg.graph.analysis.build import Filters, build_graph
-from itskg.graph.analysis.catalogue import METRICS, run_metric
 from itskg.graph.analysis.export import FORMATS, export_graph, to_web_json
+from itskg.graph.analysis.extract import Filters, build_graph
+from itskg.graph.analysis.metrics import METRICS, run_metric
 from itskg.graph.analysis.projections import load_projections
 from itskg.graph.errors import AnalysisError
 from itskg.graph.store import KnowledgeStore

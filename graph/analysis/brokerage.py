@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from itskg.graph.analysis.results import Measure, ranked
+from itskg.graph.analysis.measures import Measure, ranked
 
 __all__ = ["bridging", "constraint", "effective_size", "gould_fernandez"]
 

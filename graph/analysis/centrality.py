@@ -1,6 +1,6 @@
 """Centrality: who is connected, who sits on the paths between others, who is prominent.
 
-Every function takes a networkx graph built by ``itskg.graph.analysis.build`` and returns
+Every function takes a networkx graph built by ``itskg.graph.analysis.extract`` and returns
 ``Measure`` rows sorted best first. Heavy ones (betweenness, PageRank) run on igraph by
 default and give networkx's figures (``backend="networkx"`` runs networkx itself).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import networkx as nx
 
 from itskg.graph.analysis import _igraph
-from itskg.graph.analysis.results import Measure, ranked
+from itskg.graph.analysis.measures import Measure, ranked
 
 __all__ = [
     "AUTO_SAMPLE_ABOVE",

@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 
 from itskg.graph.analysis import _igraph
-from itskg.graph.analysis.results import Measure, label_of
+from itskg.graph.analysis.measures import Measure, label_of
 
 __all__ = ["alignment", "community_measures", "louvain", "modularity", "nmi"]
 

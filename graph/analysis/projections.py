@@ -26,7 +26,7 @@ A *derived* projection is the one-mode projection of another one::
     weight: shared           # weight = number of shared neighbours
 
 Filters are *directives* in the SPARQL text, comment lines the builder fills in with values
-it has validated (see ``itskg.graph.analysis.build``):
+it has validated (see ``itskg.graph.analysis.extract``):
 
 - ``#@region ?s path`` / ``#@area ?s path`` / ``#@sector ?s path``: keep ``?s`` when
   ``?s path ?x`` holds for one of the selected concepts or their narrower concepts (without a

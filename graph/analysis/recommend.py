@@ -14,8 +14,8 @@ from typing import Any
 
 import networkx as nx
 
+from itskg.graph.analysis.measures import Measure, ranked
 from itskg.graph.analysis.profiles import code_iri, item_labels, profiles
-from itskg.graph.analysis.results import Measure, ranked
 from itskg.graph.analysis.specialisation import location_quotients, lq_matrix
 from itskg.graph.errors import AnalysisError
 

@@ -11,8 +11,8 @@ import math
 
 import networkx as nx
 
+from itskg.graph.analysis.measures import Measure
 from itskg.graph.analysis.profiles import Profiles, code_iri, profiles
-from itskg.graph.analysis.results import Measure
 
 __all__ = ["cosine", "region_similarity", "similarity_graph"]
 

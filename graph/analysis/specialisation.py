@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import networkx as nx
 
+from itskg.graph.analysis.measures import Measure
 from itskg.graph.analysis.profiles import Profiles, code_iri, item_labels, profiles
-from itskg.graph.analysis.results import Measure
 
 __all__ = ["location_quotients", "lq_matrix", "specialisation"]
 

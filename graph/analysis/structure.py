@@ -10,7 +10,7 @@ from __future__ import annotations
 import networkx as nx
 
 from itskg.graph.analysis import _igraph
-from itskg.graph.analysis.results import Measure, label_of, ranked
+from itskg.graph.analysis.measures import Measure, label_of, ranked
 
 __all__ = ["bridges", "components", "cut_points", "summary"]
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import networkx as nx
 
-from itskg.graph.analysis.catalogue import MetricResult
+from itskg.graph.analysis.metrics import MetricResult
 from itskg.graph.namespaces import DATA, ONTOLOGY, VOCAB
 from itskg.graph.rdfwriter import NTriplesWriter, lit
 from itskg.graph.store import KnowledgeStore, Layer, LayerRecord

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from itskg.api.errors import NotAcceptableError
 from itskg.api.formats import GRAPH_OFFERS, RESULT_OFFERS, choose_format, negotiate, parse_accept
+from itskg.api.http_errors import NotAcceptableError
 
 
 def test_parse_accept_reads_q_and_skips_garbage() -> None:

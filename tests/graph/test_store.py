@@ -13,7 +13,8 @@ import pytest
 
 from itskg.graph.errors import DataError, QueryParameterError, StoreError, StoreLockedError
 from itskg.graph.namespaces import META_GRAPH, graph_iri
-from itskg.graph.store import KnowledgeStore, Layer, iri
+from itskg.graph.store import KnowledgeStore, Layer
+from itskg.graph.terms import iri
 
 EX = "http://example.org/"
 RULE = (

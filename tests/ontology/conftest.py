@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from itskg.graph.resources import ontology_files, vocab_files
-from itskg.graph.store import KnowledgeStore, Layer, turtle_to_ntriples
+from itskg.graph.store import KnowledgeStore, Layer
+from itskg.graph.terms import turtle_to_ntriples
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "ontology_sample.ttl"
 

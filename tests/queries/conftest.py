@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from itskg.graph.catalog import NamedQuery
 from itskg.graph.reasoning import load_rules
 from itskg.graph.resources import ontology_files
-from itskg.graph.store import KnowledgeStore, Layer, QueryResult, Term, turtle_to_ntriples
+from itskg.graph.sparql.catalogue import NamedQuery
+from itskg.graph.store import KnowledgeStore, Layer
+from itskg.graph.terms import QueryResult, Term, turtle_to_ntriples
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIXTURE = DATA / "catalog_fixture.ttl"

@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from itskg.api.routes.queries import register
-from itskg.graph.catalog import load_catalog
+from itskg.api.routes.named_queries import register
+from itskg.graph.sparql.catalogue import load_catalog
 from itskg.graph.store import KnowledgeStore
 
 
@@ -128,7 +128,7 @@ def test_results_follow_a_new_generation(tmp_path, catalog_store: KnowledgeStore
 
 def test_routes_run_through_the_worker_pool(catalog_store: KnowledgeStore) -> None:
     """With app.state.executor, parameters are inlined as VALUES and run in a worker."""
-    from itskg.graph.executor import QueryExecutor
+    from itskg.graph.sparql.executor import QueryExecutor
 
     with QueryExecutor(catalog_store.root, workers=1, timeout=30) as ex:
         app = FastAPI()

@@ -4,7 +4,7 @@ The store holds the reference layer (ontology, vocabularies, the 136 real academ
 ATECO), a small ESCO subset and a synthetic ecosystem at scale 300, built once per test
 session (about 6 s) under pytest's base temporary directory. The server is uvicorn in a
 thread on 127.0.0.1 with the real ``create_app``; it stops when the last user releases it.
-Used by tests/web (browser) and tests/api/test_pages.py, test_resources.py (HTTP).
+Used by tests/web (browser) and tests/api/pages/test_explorer.py, test_resources.py (HTTP).
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ _site: dict[str, Site] = {}
 
 def build_site_store(path: Path) -> Path:
     """Reference layer + ESCO subset + synthetic ecosystem (skips without the ESCO export)."""
-    from itskg.graph.synth import build_synthetic
-    from tests.graph.test_synth import esco_subset_layer
+    from itskg.graph.synthetic.ecosystem import build_synthetic
+    from tests.graph.synthetic.test_synthetic import esco_subset_layer
 
     if (path / "CURRENT").exists():
         return path

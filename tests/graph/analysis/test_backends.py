@@ -6,7 +6,7 @@ import networkx as nx
 import pytest
 
 from itskg.graph.analysis import _igraph, centrality, communities, structure
-from itskg.graph.analysis.build import project
+from itskg.graph.analysis.extract import project
 
 
 def _graph() -> nx.Graph:

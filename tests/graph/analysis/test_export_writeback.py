@@ -9,9 +9,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from itskg.graph.analysis.build import build_graph
-from itskg.graph.analysis.catalogue import run_metric
 from itskg.graph.analysis.export import export_graph, to_web_json
+from itskg.graph.analysis.extract import build_graph
+from itskg.graph.analysis.metrics import run_metric
 from itskg.graph.analysis.writeback import write_back
 from itskg.graph.namespaces import graph_iri, sparql_prefixes
 from itskg.graph.store import KnowledgeStore

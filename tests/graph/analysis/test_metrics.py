@@ -6,8 +6,8 @@ import networkx as nx
 import pytest
 
 from itskg.graph.analysis import brokerage, centrality, communities, structure
-from itskg.graph.analysis.build import build_graph
-from itskg.graph.analysis.catalogue import METRICS, run_metric
+from itskg.graph.analysis.extract import build_graph
+from itskg.graph.analysis.metrics import METRICS, run_metric
 from itskg.graph.analysis.specialisation import lq_matrix
 from itskg.graph.errors import AnalysisError
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from itskg.graph.analysis.build import Filters, build_graph
-from itskg.graph.analysis.catalogue import run_metric
+from itskg.graph.analysis.extract import Filters, build_graph
+from itskg.graph.analysis.metrics import run_metric
 from itskg.graph.store import KnowledgeStore
 
 STN = Path("/tmp/stn")

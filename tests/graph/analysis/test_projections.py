@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from itskg.graph.analysis.build import Filters, build_graph, render_query
+from itskg.graph.analysis.codelists import vocabulary
+from itskg.graph.analysis.extract import Filters, build_graph, render_query
 from itskg.graph.analysis.projections import _parse, get_projection, load_projections
-from itskg.graph.analysis.vocab import vocabulary
 from itskg.graph.errors import AnalysisError
 
 REQUIRED = {"ecosystem", "academy-company", "academy-academy", "company-company",

@@ -1,0 +1,1 @@
+"""The ``itskg`` command line (typer): ``main`` is the console script."""

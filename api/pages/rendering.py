@@ -1,0 +1,169 @@
+"""Shared machinery of the web explorer: templates, local links, SPARQL helpers, caching.
+
+- ``render(request, name, context)``: a Jinja2 page in the request's language (``?lang=``
+  also sets the ``itskg_lang`` cookie), with ``t``, ``href`` and ``num`` available.
+- ``href(iri)``: the page of an IRI on this server. Our namespaces map to their own paths
+  (``/id/...``, ``/vocab/...``, ``/ontology#Term``), anything else to ``/resource?iri=``.
+- ``select(request, sparql)``: SELECT rows through the app's ``QueryExecutor`` (the killable
+  worker pool), as dicts of SPARQL-JSON terms.
+- ``cached(request, key, make)``: a value computed once per store generation (the name in
+  the store's CURRENT file), so a new ``itskg import`` is visible at the next request.
+- ``vendor_dir()``: the npm packages served at ``/vendor`` (``web/node_modules`` of the
+  repository, or the directory named by ``ITSKG_WEB_ASSETS``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from itskg.api.pages.i18n import COOKIE, LANGS, page_lang, t
+from itskg.graph.namespaces import DATA, ONTOLOGY, ONTOLOGY_IRI, VOCAB
+from itskg.graph.store import current_generation
+
+__all__ = [
+    "STATIC_DIR",
+    "TEMPLATES_DIR",
+    "cached",
+    "generation",
+    "href",
+    "num",
+    "render",
+    "select",
+    "term_value",
+    "vendor_dir",
+]
+
+PAGES_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = PAGES_DIR / "templates"
+STATIC_DIR = PAGES_DIR / "static"
+REPO_WEB = PAGES_DIR.parents[1] / "web" / "node_modules"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_lock = threading.Lock()
+CACHE_SIZE = 512
+
+
+def vendor_dir() -> Path | None:
+    """Where the npm packages are (ITSKG_WEB_ASSETS, else web/node_modules), or None."""
+    env = os.environ.get("ITSKG_WEB_ASSETS")
+    path = Path(env) if env else REPO_WEB
+    return path if path.is_dir() else None
+
+
+def vendor_has(package_file: str) -> bool:
+    """True when ``package_file`` (e.g. ``@zazuko/yasgui/build/yasgui.min.js``) is installed."""
+    root = vendor_dir()
+    return root is not None and (root / package_file).is_file()
+
+
+def href(iri: str) -> str:
+    """The local page of ``iri``."""
+    if iri.startswith(DATA):
+        return "/id/" + quote(iri[len(DATA):], safe="/:@!$&'()*+,;=-._~")
+    if iri.startswith(VOCAB):
+        return "/vocab/" + quote(iri[len(VOCAB):], safe="/:@!$&'()*+,;=-._~")
+    if iri.startswith(ONTOLOGY):
+        return "/ontology#" + quote(iri[len(ONTOLOGY):], safe="")
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
+    return "/resource?iri=" + quote(iri, safe="")
+
+
+def num(value: Any) -> str:
+    """A number with thin grouping (1 234 567), or the value as text."""
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", "\u202f")
+    if isinstance(value, float):
+        return f"{value:,.2f}".replace(",", "\u202f")
+    return "" if value is None else str(value)
+
+
+def render(request: Request, name: str, context: dict[str, Any],
+           status: int = 200) -> HTMLResponse:
+    """Render a template in the page language; remember an explicit ?lang= in a cookie."""
+    lang = page_lang(request)
+    other = "en" if lang == "it" else "it"
+    query = dict(request.query_params)
+    query["lang"] = other
+    switch = request.url.path + "?" + "&".join(
+        f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in query.items())
+    ctx = {
+        "request": request, "lang": lang, "other_lang": other, "lang_switch": switch,
+        "t": lambda key: t(key, lang), "href": href, "num": num, "path": request.url.path,
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    asked = request.query_params.get("lang")
+    if asked in LANGS:
+        response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def generation(request: Request) -> str | None:
+    """The store generation readers use now."""
+    return current_generation(request.app.state.settings.store)
+
+
+async def cached(request: Request, key: tuple[Any, ...],
+                 make: Callable[[], Awaitable[Any]]) -> Any:
+    """``await make()`` once per store generation and key."""
+    full = (str(request.app.state.settings.store), generation(request), *key)
+    with _lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    value = await make()
+    with _lock:
+        _cache[full] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
+
+
+def executor(request: Request) -> Any:
+    """The app's QueryExecutor (raises StoreError while the server starts or stops)."""
+    from itskg.graph.errors import StoreError
+
+    ex = getattr(request.app.state, "executor", None)
+    if ex is None:
+        raise StoreError("The query executor is not running (the server is starting or "
+                         "stopping); retry in a moment.")
+    return ex
+
+
+async def select(request: Request, sparql: str) -> list[dict[str, dict[str, str]]]:
+    """The bindings of a SELECT query (SPARQL 1.1 JSON terms), run by the worker pool."""
+    res = await executor(request).arun(sparql, "json")
+    return json.loads(res.body)["results"]["bindings"]  # type: ignore[no-any-return]
+
+
+def term_value(row: dict[str, dict[str, str]], var: str, default: Any = None) -> Any:
+    """A plain Python value of ``row[var]``: int/float for numeric literals, else the text."""
+    cell = row.get(var)
+    if cell is None:
+        return default
+    value = cell["value"]
+    dt = cell.get("datatype", "")
+    if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if dt.endswith(("#decimal", "#double", "#float")):
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,335 @@
+"""The one place that turns RDF into networkx: ``build_graph(store, projection, filters)``.
+
+Steps: render the projection's SPARQL with the filters (directive lines become ``FILTER``
+blocks over concept IRIs the vocabulary resolved and expanded, or ``VALUES`` of a validated
+integer; user text never reaches the query), run the node and edge queries, merge the rows
+into nodes and edges, prune nodes the filters left without a purpose, and for a derived
+projection project the bipartite base graph onto the requested kinds (with igraph).
+
+Node ids are IRI strings; attributes: ``kind``, ``label`` (Italian, else English), ``region``
+(NUTS-2 code) and ``province`` (NUTS-3 code), ``area`` (DM 203/2023 code) and ``area2008``,
+``activity`` (ATECO code) and ``sector`` (ATECO section), ``synthetic``, plus any other column
+of the node query. Edges carry ``weight`` (sum over rows; 1 per row when the query has no
+``?weight``), ``weight_<type>`` per ``?type`` value, ``synthetic`` and the other columns.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import networkx as nx
+
+from itskg.graph.analysis.codelists import Vocabulary, vocabulary
+from itskg.graph.analysis.projections import DIRECTIVE, Projection, get_projection
+from itskg.graph.errors import AnalysisError
+from itskg.graph.namespaces import sparql_prefixes
+from itskg.graph.rdfwriter import ref
+from itskg.graph.store import KnowledgeStore
+from itskg.graph.terms import Term
+
+__all__ = ["MAX_PROJECTED_EDGES", "Filters", "build_graph", "render_query"]
+
+SYNTHETIC = "https://w3id.org/itskg/vocab/data-kind/synthetic"
+#: Refuse one-mode projections estimated larger than this (edges before merging).
+MAX_PROJECTED_EDGES = 5_000_000
+_IRI_ATTRS = {"region", "area", "activity"}
+_MAX_YEAR = 2100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user asked to keep. Values are user text until ``build_graph`` resolves them."""
+
+    regions: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    year: int | None = None
+    real_only: bool = False
+
+    def active(self) -> list[str]:
+        """Names of the active filters, as used in projection declarations."""
+        names = [("region", self.regions), ("area", self.areas), ("sector", self.sectors),
+                 ("year", self.year is not None), ("real", self.real_only)]
+        return [n for n, v in names if v]
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
+
+
+def _concepts(vocab: Vocabulary, family: str, values: tuple[str, ...]) -> list[str]:
+    out: set[str] = set()
+    for v in values:
+        out |= vocab.descendants(vocab.resolve(family, v))
+    return sorted(out)
+
+
+def render_query(sparql: str, filters: Filters, vocab: Vocabulary | None) -> str:
+    """The query with its filter directives filled in (or left as comments when inactive)."""
+    if filters.year is not None and not (1900 <= int(filters.year) <= _MAX_YEAR):
+        raise AnalysisError(f"Year {filters.year} is out of range (1900-{_MAX_YEAR}).")
+    sets: dict[str, list[str]] = {}
+    for fam, vals in (("region", filters.regions), ("area", filters.areas),
+                      ("sector", filters.sectors)):
+        if vals:
+            assert vocab is not None
+            sets[fam] = _concepts(vocab, fam, vals)
+
+    def fill(m: Any) -> str:
+        name, var, path = m["name"], m["var"], m["path"]
+        if name in sets:
+            terms = ", ".join(ref(i) for i in sets[name])
+            if path is None:
+                return f"  FILTER(?{var} IN ({terms}))"
+            return (f"  FILTER EXISTS {{ ?{var} {path} ?_f_{name} . "
+                    f"FILTER(?_f_{name} IN ({terms})) }}")
+        if name == "year" and filters.year is not None:
+            return f"  VALUES ?{var} {{ {int(filters.year)} }}"
+        if name == "real" and filters.real_only:
+            return f"  FILTER NOT EXISTS {{ ?{var} dct:type {ref(SYNTHETIC)} }}"
+        return m.group(0)
+
+    return sparql_prefixes() + DIRECTIVE.sub(fill, sparql)
+
+
+def _pick_label(values: dict[str, str]) -> str | None:
+    for lang in ("it", "en", ""):
+        if lang in values:
+            return values[lang]
+    return next(iter(values.values()), None)
+
+
+def _scalar(values: set[Any]) -> Any:
+    if not values:
+        return None
+    if len(values) == 1:
+        return next(iter(values))
+    return sorted(values, key=str)
+
+
+def _value(t: Term, vocab: Vocabulary) -> Any:
+    if t.kind == "iri":
+        return vocab.code(t.value) if t.value in vocab.concepts or "/vocab/" in t.value else t.value
+    return t.to_python()
+
+
+def _nodes(store: KnowledgeStore, p: Projection, f: Filters, vocab: Vocabulary,
+           code_labels: dict[str, str]) -> dict[str, dict]:
+    raw: dict[str, dict[str, Any]] = {}
+    for row in store.query(render_query(p.nodes, f, vocab)).rows():
+        node = row.get("node")
+        if node is None:
+            continue
+        d = raw.setdefault(node.value, {"labels": {}, "cols": defaultdict(set)})
+        for col, t in row.items():
+            if t is None or col == "node":
+                continue
+            if col == "label":
+                d["labels"].setdefault(t.lang or "", t.value)
+            elif col in _IRI_ATTRS and t.kind == "iri":
+                d["cols"][col].add(t.value)
+            else:
+                d["cols"][col].add(_value(t, vocab))
+    out: dict[str, dict[str, Any]] = {}
+
+    def note(iris: set[str]) -> None:
+        for i in iris:
+            code_labels.setdefault(vocab.code(i), vocab.label(i) or vocab.code(i))
+
+    for iri, d in raw.items():
+        cols = d["cols"]
+        attrs: dict[str, Any] = {"kind": _scalar(cols.pop("kind", set())) or "node"}
+        attrs["label"] = _pick_label(d["labels"]) or vocab.label(iri) or vocab.code(iri)
+        attrs["synthetic"] = bool(cols.pop("synthetic", set()) & {True})
+        regions = cols.pop("region", set())
+        if regions:
+            r2 = {vocab.nuts2(r) for r in regions}
+            note(r2 | regions)
+            attrs["region"] = _scalar({vocab.code(r) for r in r2})
+            attrs["region_label"] = _scalar({vocab.label(r) or vocab.code(r) for r in r2})
+            prov = {vocab.code(r) for r in regions if r not in r2}
+            if prov:
+                attrs["province"] = _scalar(prov)
+        areas = cols.pop("area", set())
+        if areas:
+            note(areas)
+            new = {vocab.code(a) for a in areas if "/area-2008/" not in a}
+            old = {vocab.code(a) for a in areas if "/area-2008/" in a}
+            if new:
+                attrs["area"] = _scalar(new)
+            if old:
+                attrs["area2008"] = _scalar(old)
+        acts = cols.pop("activity", set())
+        if acts:
+            attrs["activity"] = _scalar({vocab.code(a) for a in acts})
+            roots = {vocab.root(a) for a in acts}
+            note(roots)
+            attrs["sector"] = _scalar({vocab.code(r) for r in roots})
+        for col, vals in cols.items():
+            attrs[col] = _scalar(vals)
+        out[iri] = attrs
+    return out
+
+
+def _edges(store: KnowledgeStore, p: Projection, f: Filters, vocab: Vocabulary,
+           nodes: dict[str, dict]) -> tuple[dict[tuple[str, str], dict], int]:
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    dropped = 0
+    for row in store.query(render_query(p.edges, f, vocab)).rows():
+        s, t = row.get("source"), row.get("target")
+        if s is None or t is None or s.value not in nodes or t.value not in nodes:
+            dropped += 1
+            continue
+        a, b = s.value, t.value
+        if not p.directed and b < a:
+            a, b = b, a
+        e = merged.setdefault((a, b), {"weight": 0.0, "synthetic": False, "cols": defaultdict(set)})
+        w = row.get("weight")
+        wv = float(w.to_python()) if w is not None else 1.0
+        e["weight"] += wv
+        for col, term in row.items():
+            if term is None or col in {"source", "target", "weight"}:
+                continue
+            val = _value(term, vocab)
+            if col == "synthetic":
+                e["synthetic"] = e["synthetic"] or val is True
+            elif col == "type":
+                e[f"weight_{val}"] = e.get(f"weight_{val}", 0.0) + wv
+                e["cols"]["type"].add(val)
+            else:
+                e["cols"][col].add(val)
+    for e in merged.values():
+        for col, vals in e.pop("cols").items():
+            e[col] = _scalar(vals)
+        if float(e["weight"]).is_integer():
+            e["weight"] = int(e["weight"])
+    return merged, dropped
+
+
+def _prune(G: nx.Graph, p: Projection, f: Filters) -> None:
+    """Drop nodes the active filters left without a purpose.
+
+    Kinds restricted by every active filter keep all their matching nodes (an academy of the
+    selected region without members stays); other nodes stay only when linked to a kept
+    node, and context nodes (regions, sectors...) only when linked to a kept node.
+    """
+    active = f.active()
+    if active:
+        kinds = {d["kind"] for _, d in G.nodes(data=True)}
+        anchored = {k for k in kinds if all(k in p.filters.get(n, ()) for n in active)}
+        if anchored:
+            keep = {n for n, d in G.nodes(data=True) if d["kind"] in anchored}
+        else:
+            keep = {n for n, d in G.nodes(data=True)
+                    if d["kind"] not in p.context and G.degree(n) > 0}
+        plain = {n for n, d in G.nodes(data=True)
+                 if n not in keep and d["kind"] not in p.context}
+        keep |= {n for n in plain if any(m in keep for m in nx.all_neighbors(G, n))}
+        ctx = {n for n, d in G.nodes(data=True) if d["kind"] in p.context}
+        keep |= {n for n in ctx if any(m in keep for m in nx.all_neighbors(G, n))}
+        G.remove_nodes_from([n for n in list(G) if n not in keep])
+    if p.drop_isolates:
+        G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
+
+
+def _base_graph(store: KnowledgeStore, p: Projection, f: Filters) -> nx.Graph:
+    unsupported = [n for n in f.active() if n not in p.filters]
+    if unsupported:
+        raise AnalysisError(
+            f"The projection '{p.name}' cannot be filtered by {', '.join(unsupported)}; "
+            f"it supports: {', '.join(p.supported_filters()) or 'no filters'}.")
+    vocab = vocabulary(store)
+    code_labels: dict[str, str] = {}
+    nodes = _nodes(store, p, f, vocab, code_labels)
+    edges, dropped = _edges(store, p, f, vocab, nodes)
+    G: nx.Graph = nx.DiGraph() if p.directed else nx.Graph()
+    for n, attrs in nodes.items():
+        if p.bipartite:
+            attrs["bipartite"] = 0 if attrs["kind"] in p.top else 1
+        G.add_node(n, **attrs)
+    for (a, b), attrs in edges.items():
+        G.add_edge(a, b, **attrs)
+    _prune(G, p, f)
+    G.graph["dropped_edges"] = dropped
+    G.graph["code_labels"] = code_labels
+    return G
+
+
+def project(B: nx.Graph, onto: tuple[str, ...], *,
+            max_edges: int = MAX_PROJECTED_EDGES, backend: str = "igraph") -> nx.Graph:
+    """One-mode projection of ``B`` onto the nodes whose kind is in ``onto``.
+
+    Two kept nodes are linked when they share neighbours; ``weight`` = number shared.
+    Refused (AnalysisError) when the estimated number of pairs exceeds ``max_edges``.
+    """
+    keep = [n for n, d in B.nodes(data=True) if d.get("kind") in onto]
+    keepset = set(keep)
+    est = 0
+    for n in B:
+        if n not in keepset:
+            k = sum(1 for m in B[n] if m in keepset)
+            est += k * (k - 1) // 2
+    if est > max_edges:
+        raise AnalysisError(
+            f"This projection would have about {est:,} edges (limit {max_edges:,}): too large "
+            "to compute and show. Narrow it with --region, --area or --sector (or ?region=... "
+            "over HTTP), or analyse the bipartite projection it comes from instead.")
+    if backend == "networkx":
+        P = nx.bipartite.weighted_projected_graph(B, keep)
+    else:
+        from itskg.graph.analysis._igraph import bipartite_projection
+
+        P = bipartite_projection(B, keep)
+    for n in P:
+        d = dict(B.nodes[n])
+        d.pop("bipartite", None)
+        P.nodes[n].update(d)
+    return P
+
+
+def _any_synthetic(G: nx.Graph) -> bool:
+    return any(d.get("synthetic") for _, d in G.nodes(data=True)) or any(
+        d.get("synthetic") for _, _, d in G.edges(data=True))
+
+
+def build_graph(
+    store: KnowledgeStore,
+    projection: str | Projection,
+    filters: Filters | None = None,
+    *,
+    max_nodes: int | None = None,
+    max_edges: int = MAX_PROJECTED_EDGES,
+    backend: str = "igraph",
+) -> nx.Graph:
+    """The networkx graph of a declared projection, filtered.
+
+    ``G.graph`` records the projection, filters, store generation, whether any node or edge
+    is synthetic, the build time and the edges dropped because an end was filtered out.
+    ``max_nodes`` refuses larger graphs with an AnalysisError saying how to narrow them.
+    """
+    t0 = time.perf_counter()
+    p = get_projection(projection) if isinstance(projection, str) else projection
+    f = filters or Filters()
+    if p.derived:
+        B = _base_graph(store, p.base(), f)
+        G = project(B, p.onto, max_edges=max_edges, backend=backend)
+        G.graph["dropped_edges"] = B.graph["dropped_edges"]
+        G.graph["code_labels"] = B.graph["code_labels"]
+        synthetic = _any_synthetic(B)
+    else:
+        G = _base_graph(store, p, f)
+        synthetic = _any_synthetic(G)
+    if max_nodes is not None and G.number_of_nodes() > max_nodes:
+        raise AnalysisError(
+            f"The projection '{p.name}' has {G.number_of_nodes():,} nodes with these filters, "
+            f"more than the cap of {max_nodes:,}. Add filters (region, area, sector, year) or "
+            "raise the cap (max_nodes), or export it for Gephi instead.")
+    G.graph.update(
+        projection=p.name, directed=p.directed, bipartite=p.bipartite and not p.derived,
+        weighted=p.weighted, filters=f.to_json(), generation=store.generation,
+        store=str(store.root), synthetic=synthetic,
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+    return G

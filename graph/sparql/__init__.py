@@ -1,0 +1,1 @@
+"""SPARQL plumbing: the killable executor, text scanning, result bytes, the named queries."""

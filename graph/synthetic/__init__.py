@@ -1,0 +1,1 @@
+"""The synthetic ITS ecosystem (``itskg synth``), always labelled synthetic in the graph."""

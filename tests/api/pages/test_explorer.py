@@ -1,0 +1,192 @@
+"""HTTP-level tests of the explorer pages and their JSON helpers (a real server, real store)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from itskg.api.pages.explorer import ENTRY_POINTS
+from itskg.api.pages.i18n import STRINGS, pick_label, t
+from itskg.api.pages.webdata import INDICATORS, TRENTINO
+from itskg.graph.sparql.catalogue import load_catalog
+from tests.web.site import Site, acquire, release
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    site: Site = acquire(tmp_path_factory)
+    with httpx.Client(base_url=site.url, timeout=30) as c:
+        yield c
+    release(site)
+
+
+def test_every_string_has_both_languages() -> None:
+    assert [k for k, v in STRINGS.items() if set(v) != {"it", "en"} or not all(v.values())] == []
+    assert t("nav.questions", "it") == "Domande" and t("nav.questions", "en") == "Questions"
+    assert t("no.such.key", "en") == "no.such.key"
+
+
+@pytest.mark.parametrize(("labels", "lang", "expected"), [
+    ([("Impresa", "it"), ("Company", "en")], "en", "Company"),
+    ([("Company", "en")], "it", "Company"),
+    ([("Bolzano", None), ("Bozen", "de")], "it", "Bolzano"),
+    ([("Bozen", "de")], "en", "Bozen"),
+    ([], "it", None),
+], ids=["chosen", "other-language", "untagged", "any", "none"])
+def test_label_fallback(labels: list, lang: str, expected: str | None) -> None:
+    assert pick_label(labels, lang) == expected
+
+
+@pytest.mark.parametrize("path", ["/", "/questions", "/editor", "/network", "/map",
+                                  "/ontology", "/questions/regional_profile"])
+def test_pages_render_fast_with_lang_attribute(client: httpx.Client, path: str) -> None:
+    client.get(path)  # warm the per-generation caches
+    start = time.perf_counter()
+    r = client.get(path, params={"lang": "it"})
+    elapsed = time.perf_counter() - start
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert '<html lang="it">' in r.text and 'href="#content"' in r.text
+    assert elapsed < 1.0, f"{path} took {elapsed:.2f} s"
+
+
+def test_language_comes_from_param_then_cookie_then_browser(client: httpx.Client) -> None:
+    r = client.get("/questions", params={"lang": "en"})
+    assert r.cookies.get("itskg_lang") == "en" and "<h1>Questions to the graph</h1>" in r.text
+    again = client.get("/questions")  # the client kept the cookie
+    assert '<html lang="en">' in again.text
+    client.cookies.clear()
+    by_browser = client.get("/questions", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in by_browser.text
+    assert '<html lang="it">' in client.get("/questions").text  # default: Italian
+    switch = re.search(r'id="lang-switch" href="([^"]+)"', client.get("/map").text)
+    assert switch and "lang=en" in switch.group(1)
+
+
+def test_home_counts_real_and_synthetic(client: httpx.Client) -> None:
+    html = client.get("/", params={"lang": "en"}).text
+    academies = re.search(r'ITS Academy foundation</a></th><td class="n">([\d\u202f]+)</td>'
+                          r'<td class="n">([\d\u202f]+)</td>', html)
+    assert academies and academies.group(1).replace("\u202f", "") == "136"
+    companies = re.search(r'>Company</a></th><td class="n">(\d+)</td><td class="n">([\d\u202f]+)<',
+                          html)
+    assert companies and companies.group(1) == "0" and int(
+        companies.group(2).replace("\u202f", "")) > 0
+    assert "kind-synthetic" in html and "synthetic-note" in html
+    for key, link in ENTRY_POINTS:
+        assert t(key, "en") in html and link.replace("&", "&amp;") in html
+
+
+@pytest.mark.parametrize("link", [link for _, link in ENTRY_POINTS])
+def test_entry_points_open(client: httpx.Client, link: str) -> None:
+    assert client.get(link).status_code == 200
+
+
+def test_questions_page_lists_the_whole_catalogue(client: httpx.Client) -> None:
+    html = client.get("/questions").text
+    assert set(re.findall(r'href="/questions/(\w+)"', html)) == set(load_catalog())
+
+
+@pytest.mark.parametrize("name", sorted(load_catalog()))
+def test_every_question_has_a_form(client: httpx.Client, name: str) -> None:
+    q = load_catalog()[name]
+    html = client.get(f"/questions/{name}", params={"lang": "en"}).text
+    for p in q.params:
+        if p.name == "lang":
+            assert 'name="lang"' not in html  # the page language decides
+            continue
+        assert f'<label for="p-{p.name}">' in html and f'id="p-{p.name}"' in html
+    assert f"/api/queries/{name}?" in html and "format=csv" in html
+
+
+def test_question_form_offers_pick_lists_from_the_graph(client: httpx.Client) -> None:
+    html = client.get("/questions/skill_gaps_by_region", params={"lang": "en"}).text
+    region = html[html.index('id="p-region"'):html.index("</select>", html.index('id="p-region"'))]
+    assert '<option value="ITH5"' in region and "Emilia-Romagna" in region
+    assert region.count("<option") == 21  # the 21 Italian NUTS 2 regions, no blank: required
+    assert '<option value="digital" selected>' in html
+    academies = client.get("/questions/courses_by_academy").text
+    assert academies.count('value="https://w3id.org/itskg/id/its/') == 136
+
+
+def test_question_downloads_keep_the_parameters(client: httpx.Client) -> None:
+    html = client.get("/questions/academies_by_region",
+                      params={"region": "ITH5", "run": "1", "lang": "en"}).text
+    csv_link = re.search(r'href="(/api/queries/academies_by_region\?[^"]*format=csv)"', html)
+    assert csv_link
+    body = client.get(csv_link.group(1).replace("&amp;", "&")).text
+    assert body.count("\n") == 8  # header + the seven Emilia-Romagna foundations
+    assert 'data-run="yes"' in html
+
+
+def test_unknown_question_is_an_html_404(client: httpx.Client) -> None:
+    r = client.get("/questions/no_such_question")
+    assert r.status_code == 404 and "/questions" in r.text and "<html" in r.text
+
+
+def test_picklists(client: httpx.Client) -> None:
+    regions = client.get("/api/picklists/nuts", params={"lang": "it"}).json()
+    assert [r["code"] for r in regions][:2] == ["ITC1", "ITC2"] and len(regions) == 21
+    sections = client.get("/api/picklists/ateco2025").json()
+    assert sections[0]["code"] == "A" and any(s["code"] == "62" for s in sections)
+    kinds = {i["code"]: i["label"] for i in client.get("/api/picklists/partner-type",
+                                                        params={"lang": "en"}).json()}
+    assert kinds["company"] == "Company"
+    missing = client.get("/api/picklists/nope")
+    assert missing.status_code == 404 and "known:" in missing.json()["error"]
+
+
+@pytest.mark.parametrize("name", list(INDICATORS))
+def test_map_indicators_cover_the_twenty_regions(client: httpx.Client, name: str) -> None:
+    data = client.get(f"/api/map/{name}", params={"lang": "en"}).json()
+    keys = [r["key"] for r in data["regions"]]
+    assert len(keys) == 20 and TRENTINO in keys and "ITH1" not in keys
+    assert data["title"] == t(f"ind.{name}", "en")
+    values = [r["value"] for r in data["regions"] if r["value"] is not None]
+    assert values and all(v >= 0 for v in values)
+    if data["kind"] in ("share", "ratio"):
+        assert all(v <= 100 for v in values)
+
+
+def test_map_counts_add_up_to_the_graph(client: httpx.Client) -> None:
+    data = client.get("/api/map/academies").json()
+    q = ("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a <https://w3id.org/itskg/ontology#"
+         "ITSAcademy> ; <https://w3id.org/itskg/ontology#seatRegion> ?r . ?r "
+         "<http://data.europa.eu/nuts/level> 2 FILTER(STRSTARTS(STR(?r), "
+         '"http://data.europa.eu/nuts/code/IT")) }')
+    res = client.get("/sparql", params={"query": q},
+                     headers={"Accept": "application/sparql-results+json"}).json()
+    expected = int(res["results"]["bindings"][0]["n"]["value"])
+    assert sum(r["value"] for r in data["regions"]) == expected > 100
+    er = next(r for r in data["regions"] if r["key"] == "ITH5")
+    assert er["value"] == 7
+    assert client.get("/api/map/nope").status_code == 404
+
+
+def test_vendor_assets_are_served_from_node_modules(client: httpx.Client) -> None:
+    from itskg.api.pages.rendering import vendor_dir
+
+    if vendor_dir() is None:
+        pytest.fail("web/node_modules is missing: run 'bash tools/install_browser.sh'")
+    for path in ("/vendor/@zazuko/yasgui/build/yasgui.min.js", "/vendor/cytoscape/dist/"
+                 "cytoscape.min.js", "/vendor/@svg-maps/italy/index.js", "/static/site.css"):
+        assert client.get(path).status_code == 200, path
+    editor = client.get("/editor").text
+    assert "yasgui.min.js" in editor and '"itskg": "https://w3id.org/itskg/ontology#"' in editor
+
+
+@pytest.mark.parametrize(("url", "name"), [
+    ("https://creativecommons.org/licenses/by/4.0/", "CC BY 4.0"),
+    ("http://data.europa.eu/eli/dec/2011/833/oj",
+     "EU Decision 2011/833/EU (reuse of Commission documents)"),
+    (None, None),
+], ids=["cc", "eu", "none"])
+def test_licence_names(url: str | None, name: str | None) -> None:
+    from itskg.api.pages.webdata import licence_name
+
+    assert licence_name(url) == name

@@ -1,0 +1,58 @@
+"""The layout rules: families as folders, no two modules or packages with the same name."""
+
+from __future__ import annotations
+
+import collections
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE = ("graph", "api")
+# Names every package may repeat: they say what role a file has, not what it holds.
+ROLE_NAMES = {"__init__", "__main__", "conftest"}
+
+
+def module_names(roots: list[Path], base: Path = ROOT) -> dict[str, list[str]]:
+    """Module and package names under ``roots`` -> the paths that carry them."""
+    seen: dict[str, list[str]] = collections.defaultdict(list)
+    for root in roots:
+        for path in root.rglob("*"):
+            if "__pycache__" in path.parts or "node_modules" in path.parts:
+                continue
+            if path.is_dir() and (path / "__init__.py").exists() and path != root:
+                seen[path.name].append(str(path.relative_to(base)))
+            elif path.suffix == ".py" and path.stem not in ROLE_NAMES:
+                seen[path.stem].append(str(path.relative_to(base)))
+    return seen
+
+
+def test_no_two_modules_share_a_name() -> None:
+    seen = module_names([ROOT / d for d in CODE])
+    clashes = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    assert not clashes, f"rename one of each: {clashes}"
+
+
+def test_no_two_test_modules_share_a_name() -> None:
+    seen = module_names([ROOT / "tests"])
+    clashes = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    assert not clashes, f"rename one of each: {clashes}"
+
+
+def test_the_checker_finds_a_clash(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for d in ("a", "b"):
+        (tmp_path / d / "__init__.py").write_text("")
+        (tmp_path / d / "store.py").write_text("")
+    assert sorted(module_names([tmp_path], tmp_path)["store"]) == ["a/store.py", "b/store.py"]
+
+
+def test_tests_mirror_the_packages() -> None:
+    """A test folder under tests/graph or tests/api names a real package folder."""
+    wrong = []
+    for top in CODE:
+        for d in (ROOT / "tests" / top).rglob("*"):
+            if d.is_dir() and d.name != "__pycache__" and d.name != "data":
+                rel = d.relative_to(ROOT / "tests")
+                if not (ROOT / rel / "__init__.py").exists():
+                    wrong.append(str(rel))
+    assert not wrong, f"tests/ folders without a package of that path: {wrong}"
