@@ -40,7 +40,8 @@ __all__ = [
 INDIRE_2024 = ("https://www.borsaitaliana.it/borsa/notizie/radiocor/economia/dettaglio/"
                "scuola-its-academy-premiato-il-685-dei-percorsi-di-formazione-nRC_24032024_"
                "1213_197731600.html")
-SOLE_2025 = "https://fondazione-eat.it/da-sole-24-ore-balzo-degli-its-academy-triplicati-studenti-e-corsi"
+SOLE_2025 = ("https://fondazione-eat.it/da-sole-24-ore-balzo-degli-its-academy-triplicati-"
+             "studenti-e-corsi")
 ORIZZ_2025 = ("https://www.orizzontescuola.it/its-academy-numeri-raddoppiati-negli-ultimi-due-"
               "anni-oltre-45mila-torrielli-orientamento-e-fondamentale-occorre-anche-maggiore-"
               "raccordo-con-gli-atenei/")
@@ -161,7 +162,8 @@ def aggregates(store: Any) -> dict[str, float]:
         r = _one(store, f"""SELECT (COUNT(DISTINCT ?co) AS ?n) WHERE {{
             ?m a itskg:FoundationMembership ; dct:type {_SYN} ; itskg:foundationMember ?co ;
                org:organization ?a .
-            ?co a itskg:Company . ?a itskg:seatRegion <http://data.europa.eu/nuts/code/{region}> }}""")
+            ?co a itskg:Company .
+            ?a itskg:seatRegion <http://data.europa.eu/nuts/code/{region}> }}""")
         out[f"companies_{region}"] = r["n"]
     return out
 

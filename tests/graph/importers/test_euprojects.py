@@ -22,7 +22,7 @@ from itskg.graph.importers.pipeline import import_table
 from itskg.graph.namespaces import sparql_prefixes
 from itskg.graph.store import KnowledgeStore
 
-DATA = Path(__file__).resolve().parents[1] / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"
 ID = "https://w3id.org/itskg/id/"
 
 
