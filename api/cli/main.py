@@ -59,7 +59,8 @@ def build(
     ] = None,
     synthetic: Annotated[
         str | None,
-        typer.Option("--synthetic", help="Add a synthetic layer: national, eu or a company count."),
+        typer.Option("--synthetic", help="Add a synthetic layer: national (calibrated), "
+                                         "national-bench, eu or a company count."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic generator.")] = 42,
     table: Annotated[
@@ -376,7 +377,8 @@ def template(
 @app.command()
 @_handle
 def synth(
-    scale: Annotated[str, typer.Option(help="national, eu or a number of companies.")] = "national",
+    scale: Annotated[str, typer.Option(help="national (calibrated to INDIRE), national-bench, "
+                                            "eu or a number of companies.")] = "national",
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same graph).")] = 42,
     store: StoreOpt = None,
 ) -> None:
