@@ -128,7 +128,8 @@ def eu_projects(g: Generator) -> None:
             g.o.t(pp, ORG_ROLE, V("project-role", role))
             amount = 0.3 * grant if role == "coordinator" else 0.7 * grant * share / rest
             g.o.t(pp, T("euContribution"), lit(f"{amount:.2f}", datatype="decimal"))
-            g.o.t(org, T("participatesInProject"), p)
+            # no itskg:participatesInProject shortcut: the rules materialise it, and the
+            # synthetic layer never states anything about a real academy
     g.stats["eu_projects"] = g.spec.eu_projects
     g.stats["eu_project_partners"] = n_partner
     g.stats["project_participations"] = n_part
