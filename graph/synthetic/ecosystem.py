@@ -72,10 +72,11 @@ Distributions (constants at the top of graph/synthetic/generator.py):
 * Other members per academy (bench), in its region and shared between academies of the
   region: schools 2-8, accredited training bodies 1-4, universities 1-3, research bodies 0-2,
   local authorities 1-4, and 0-3 others, each a trade association, chamber of commerce, bank
-  foundation, bank, trade union, third-sector or professional body (weights OTHER_KINDS). With p = 0.06 an academy lacks schools, training
-  bodies or universities+research, so a few fail the Law 99/2022 minimum partner mix.
-* Courses: EQF 5 (88 %, 1,800-2,000 h, cohort (bench) 2019-2023 + 2 years) or EQF 6 (3,000 h, + 3
-  years); internship 35-45 % of hours, below 35 % with p = 0.07 (a compliance issue);
+  foundation, bank, trade union, third-sector or professional body (weights OTHER_KINDS).
+  With p = 0.06 an academy lacks schools, training bodies or universities+research, so a
+  few fail the Law 99/2022 minimum partner mix.
+* Courses: EQF 5 (88 %, 1,800-2,000 h, cohort (bench) 2019-2023 + 2 years) or EQF 6
+  (3,000 h, + 3 years); internship 35-45 % of hours, below 35 % with p = 0.07 (a compliance issue);
   ``itskg:teachesSkill`` 8-25 real ESCO skills: the essential and optional skills of 1-3 ESCO
   occupations matching the area (label keywords or ISCO groups), plus digital (12-30 %,
   ICT +20 %), green (area-specific 5-25 %) and transversal (10 %) skills. Four NUTS-2 regions
