@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(None, description="Enables SPARQL Update at /sparql.")
     base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the server.")
     cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins.")
+    geo_dir: Path = Field(
+        Path("../shared/data/geo"),
+        description="Folder with the ISTAT/openpolis TopoJSON boundaries "
+                    "(limits_IT_provinces.topo.json, CC BY 4.0) that the map page draws; read "
+                    "at serve time, never copied into the project. Relative paths are relative "
+                    "to the working directory.")
 
     @field_validator("query_timeout")
     @classmethod
