@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Literal
 
 from itskg.graph.errors import OntologyError
 from itskg.graph.namespaces import PREFIXES, graph_iri
@@ -71,6 +72,7 @@ def file_layer(f: Traversable | Path) -> Layer:
     data = f.read_bytes()
     g = graph_iri(source)
     title, lic, derived = source, None, []
+    kind: Literal["real", "curated"] = "real"
     titles: dict[str | None, str] = {}
     for s, p, o in parse_triples(data, "ttl", base_iri=g):
         if s.value != g:
@@ -81,8 +83,10 @@ def file_layer(f: Traversable | Path) -> Layer:
             lic = o.value
         elif p.value in (PROV + "wasDerivedFrom", DCT + "source"):
             derived.append(o.value)
+        elif p.value == DCT + "type" and o.value.endswith("/data-kind/curated"):
+            kind = "curated"
     title = titles.get("en") or titles.get(None) or next(iter(titles.values()), source)
-    return Layer(source, title, data, format="ttl", kind="real", license=lic,
+    return Layer(source, title, data, format="ttl", kind=kind, license=lic,
                  derived_from=tuple(derived), file=f"ontology/{f.name}")
 
 

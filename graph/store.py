@@ -74,7 +74,8 @@ class Layer:
     """One source layer to load into its own named graph ``graph_iri(source)``.
 
     ``data`` is a path or bytes in ``format`` (nt, ttl, nq is not allowed: a layer is one
-    graph). ``kind`` says what it is: real data, synthetic data, the ontology, or rules output.
+    graph). ``kind`` says what it is: real data, synthetic data, curated correspondences
+    (written by the project with a rationale each), the ontology, or rules output.
     ``derived_from`` lists the files or URLs it was made from (prov:wasDerivedFrom).
     """
 
@@ -82,7 +83,7 @@ class Layer:
     title: str
     data: Path | bytes
     format: str = "nt"
-    kind: Literal["real", "synthetic", "ontology"] = "real"
+    kind: Literal["real", "synthetic", "curated", "ontology"] = "real"
     derived_from: tuple[str, ...] = ()
     license: str | None = None
     description: str | None = None
