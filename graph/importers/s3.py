@@ -4,7 +4,8 @@ One row per priority domain (the layout of ../shared/data/s3/s3_priority_domains
 region's strategy for a period is the scheme ``id/s3/{NUTS2}`` (an
 ``itskg:SmartSpecialisationStrategy`` with its region, period, adopting act and sources); each
 domain is ``id/s3/{NUTS2}/{domain_code}`` (an ``itskg:SmartSpecialisationPriority``, in that
-scheme, linked from the NUTS region by ``itskg:hasS3Priority``). The domain type is kept in
+scheme; the NUTS region's ``itskg:hasS3Priority`` is derived by ontology/rules/13_s3_links.rq,
+so the layer states nothing about the NUTS concepts). The domain type is kept in
 the region's own words (``itskg:s3DomainType``); cross-cutting components (Piemonte's CTI,
 Veneto's missioni strategiche, Emilia-Romagna's ambiti tematici) get ``itskg:crossCutting
 true``. The curated links to technological areas and ATECO sections are not in this layer:
@@ -68,8 +69,7 @@ class S3Mapper:
         w.lit(iri, SKOS + "prefLabel", name, lang="it")
         w.lit(iri, SKOS + "notation", code)
         w.iri(iri, SKOS + "inScheme", scheme)
-        w.iri(iri, I + "s3Region", nuts2)
-        w.iri(nuts2, I + "hasS3Priority", iri)
+        w.iri(iri, I + "s3Region", nuts2)  # NUTS hasS3Priority: rule 13_s3_links.rq
         w.lit(iri, I + "s3DomainType", dtype)
         w.lit(iri, I + "crossCutting", "true" if is_cross_cutting(dtype) else "false",
               datatype="boolean")
