@@ -18,7 +18,9 @@ Streaming in three passes, memory bounded by the set of kept project ids:
 1. organization.csv: the ids of projects with at least one participant whose ``country`` is IT;
 2. organization.csv again: every participation of those projects (Italian and foreign), written
    as ``itskg:ProjectParticipation`` with role and EC contribution; Italian participants are
-   matched to the store (:class:`~itskg.graph.importers.euprojects.ParticipantMatcher`);
+   matched to the store (:class:`~itskg.graph.importers.euprojects.ParticipantMatcher`) and
+   the participation points at the matched organisation (the PIC used for the match is in
+   its ``itskg:matchMethod``); the others are minted as ``id/org/pic-{PIC}`` with their PIC;
 3. project.csv: the kept projects (``itskg:HorizonProject``, programme, dates, costs).
 
 Numbers are read with a decimal point or comma. A file that lacks a needed column raises a
@@ -185,15 +187,14 @@ def _participation(sink: NTriplesSink, matcher: ParticipantMatcher, report: Matc
             if len(nuts) >= 4 and nuts.isalnum():
                 sink.iri(org, I + "locatedInRegion", NUTS_CODE + nuts[:5])
             sink.lit(org, DCT + "source", "CORDIS organization.csv")
-    elif pic:
-        sink.lit(org, I + "picNumber", pic)
     role = ROLE.get(row["role"].strip().lower().replace("_", ""), "partner")
     part = data_iri("participation", f"cordis-{pid}/{org.rsplit('/', 1)[-1]}")
     sink.iri(part, RDF_TYPE, I + "ProjectParticipation")
     sink.iri(part, I + "projectParticipant", org)
     sink.iri(part, ORG + "organization", project)
     sink.iri(part, ORG + "role", f"{VOCAB}project-role/{role}")
-    sink.iri(org, I + "participatesInProject", project)
+    # no itskg:participatesInProject shortcut and nothing else about a matched organisation:
+    # the rules derive the shortcut, and the layer states facts only about what it mints
     for col, prop in (("ecContribution", "euContribution"), ("totalCost", "totalCost")):
         v = _number(row.get(col, ""))
         if v is not None:

@@ -244,7 +244,6 @@ def _participant(sink: NTriplesSink, matcher: ParticipantMatcher, report: MatchR
     sink.iri(part, I + "projectParticipant", org)
     sink.iri(part, ORG + "organization", project)
     sink.iri(part, ORG + "role", f"{VOCAB}project-role/{role}")
-    sink.iri(org, I + "participatesInProject", project)
     if status:
         sink.lit(part, I + "matchMethod", f"{status}: {reason}")
 
