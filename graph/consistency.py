@@ -21,6 +21,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
@@ -73,15 +74,28 @@ def hermit_input(abox: bytes | None = None, fmt: str = "turtle") -> Graph:
     return g
 
 
+def _owlready2() -> Any:
+    """owlready2, an optional dependency (extra ``reasoning``), or a ConfigError saying so."""
+    try:
+        import owlready2
+    except ImportError as err:
+        raise ConfigError(
+            "The consistency check needs owlready2, which is not installed: "
+            "pip install 'itskg[reasoning]' (or 'itskg[dev]')."
+        ) from err
+    return owlready2
+
+
 def check_consistency(abox: bytes | None = None, fmt: str = "turtle") -> ConsistencyReport:
     """Run HermiT on the ontology modules + ``abox`` (Turtle by default; None = TBox only).
 
-    Raises :class:`~itskg.graph.errors.ConfigError` when Java is not installed.
+    Raises :class:`~itskg.graph.errors.ConfigError` when Java or the optional dependency
+    owlready2 (extra ``reasoning``) is not installed.
     """
+    owlready2 = _owlready2()
     if shutil.which("java") is None:
         raise ConfigError("The consistency check needs Java (HermiT runs on the JVM). "
                           "Install a JRE (e.g. apt-get install default-jre) and retry.")
-    import owlready2
 
     g = hermit_input(abox, fmt)
     asserted = {(str(s), str(o)) for s, o in g.subject_objects(RDF.type)}
