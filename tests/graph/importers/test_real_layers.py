@@ -116,3 +116,20 @@ def test_role_and_type_words() -> None:
     assert member_type_code("qualcosa") is None
     assert is_cross_cutting("Componente Trasversale dell'innovazione (CTI)")
     assert not is_cross_cutting("Sistema produttivo di specializzazione")
+
+
+def test_cq39_provinces_without_an_its_seat(store: KnowledgeStore, tmp_path: Path) -> None:
+    from itskg.graph.sparql.catalogue import run_query
+
+    f = tmp_path / "companies.csv"
+    f.write_text("id,name,ateco,province\n"
+                 "01234567897,Officine Esempio S.r.l.,28.41,BT\n"  # Barletta-Andria-Trani
+                 "02847130370,Dati & Software SpA,62.10,BO\n"  # Bologna: ITS Maker's seat
+                 "09876543217,Clinica Esempio,86.10,BT\n", encoding="utf-8")  # health: R
+    import_table(store, "companies", f)
+    rows = [{k: v.value for k, v in r.items()}
+            for r in run_query(store, "provinces_without_its_seat", {"region": "ITF4"}).rows()]
+    assert [(r["province"].rsplit("/", 1)[1], r["companies"]) for r in rows] == [("ITF48", "1")]
+    everywhere = {r["province"].value.rsplit("/", 1)[1]
+                  for r in run_query(store, "provinces_without_its_seat", {}).rows()}
+    assert everywhere == {"ITF48"}  # Bologna has a seat; health (R) is not an ITS sector
