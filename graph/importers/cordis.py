@@ -31,7 +31,6 @@ and the match report in its description.
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from itskg.graph.importers.euprojects import (
     NTriplesSink,
     ParticipantMatcher,
     check_columns,
+    csv_rows,
 )
 from itskg.graph.importers.lookups import Lookups
 from itskg.graph.importers.mapbase import slug
@@ -73,18 +73,17 @@ Progress = Callable[[str], None]
 
 def _rows(path: Path, required: tuple[str, ...], what: str) -> Iterator[dict[str, str]]:
     """Rows of a CORDIS CSV as dicts, after checking the header (streaming)."""
-    csv.field_size_limit(sys.maxsize)
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, delimiter=";", quotechar='"')
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
+        rows = csv_rows(csv.reader(fh, delimiter=";", quotechar='"'), path.name)
+        first = next(rows, None)
+        if first is None:
             raise DataError(f"{path.name} is empty.",
                             [Problem("no header row", file=path.name)]) from None
+        header = [h.strip() for h in first[1]]
         if "id" in required and "id" not in header and "projectID" in header:
             header = ["id" if h == "projectID" else h for h in header]  # older project dumps
         check_columns(path.name, header, required, what, CORDIS_DOC)
-        for row in reader:
+        for _line, row in rows:
             if row:
                 yield dict(zip(header, row, strict=False))
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -41,6 +40,7 @@ from itskg.graph.importers.euprojects import (
     NTriplesSink,
     ParticipantMatcher,
     check_columns,
+    csv_rows,
 )
 from itskg.graph.importers.lookups import Lookups
 from itskg.graph.importers.mapbase import slug
@@ -99,14 +99,14 @@ def _table(path: Path) -> Iterator[list[str]]:
         finally:
             wb.close()
         return
-    csv.field_size_limit(sys.maxsize)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         first = fh.readline()
         delim = max((",", ";", "\t"), key=first.count)
         fh.seek(0)
         if fh.read(1) != "\ufeff":
             fh.seek(0)
-        yield from csv.reader(fh, delimiter=delim)
+        for _line, row in csv_rows(csv.reader(fh, delimiter=delim), path.name):
+            yield row
 
 
 def _is_italy(country: str) -> bool:

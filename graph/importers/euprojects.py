@@ -26,7 +26,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +39,7 @@ from itskg.graph.namespaces import DATA, PREFIXES
 from itskg.graph.rdfwriter import lit, ref
 
 __all__ = [
+    "MAX_FIELD",
     "MatchReport",
     "NTriplesSink",
     "ParticipantMatcher",
@@ -51,6 +52,9 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 SKOS, DCT, ORG = PREFIXES["skos"], PREFIXES["dct"], PREFIXES["org"]
 SCHEMA = PREFIXES["schema"]
 SYNTHETIC_PREFIX = DATA + "synthetic/"
+#: Largest CSV field read (characters): the longest CORDIS objectives are a few KB; a bigger
+#: field means a broken or hostile file, refused with its line instead of filling memory.
+MAX_FIELD = 1_000_000
 # Words that do not distinguish an organisation's name (legal forms, "foundation", articles).
 _NOISE = re.compile(
     r"\b(fondazione|foundation|istituto tecnico superiore|istituto tecnologico superiore|its|"
@@ -62,6 +66,26 @@ def name_key(name: str) -> str:
     """The key names are compared on: normalised, legal-form and filler words removed."""
     k = _NOISE.sub(" ", norm_text(name))
     return " ".join(k.split())
+
+
+def csv_rows(reader: Iterable[list[str]], file: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row) from a csv.reader; a field over MAX_FIELD or a malformed quote is a
+    DataError naming the file and line."""
+    import csv
+
+    csv.field_size_limit(MAX_FIELD)
+    it = iter(reader)
+    while True:
+        try:
+            row = next(it)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            line = getattr(reader, "line_num", 0)
+            raise DataError(f"{file}: unreadable CSV near line {line}: {err}.", [Problem(
+                f"{err} (fields are limited to {MAX_FIELD:,} characters)", file=file,
+                row=line)]) from None
+        yield getattr(reader, "line_num", 0), row
 
 
 def check_columns(file: str, header: Iterable[str], required: Iterable[str],

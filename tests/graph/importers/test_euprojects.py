@@ -124,3 +124,32 @@ def test_org_types() -> None:
     assert org_class("Social partner or other representative organisation of working life "
                      "(chambers of commerce, trade union, trade association)") == \
         "TradeAssociation"  # the lumped social-partner type; documented in erasmus.py
+
+
+def test_erasmus_xlsx_export_gives_the_same_layer(store: KnowledgeStore, tmp_path: Path) -> None:
+    import csv
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    with (DATA / "erasmus" / "erasmus_projects.csv").open(encoding="utf-8") as fh:
+        for row in csv.reader(fh):
+            ws.append(row)
+    xlsx = tmp_path / "ErasmusPlus_projects.xlsx"
+    wb.save(xlsx)
+    rec_csv, rep_csv = import_erasmus(store, DATA / "erasmus" / "erasmus_projects.csv",
+                                      source="erasmus-csv")
+    rec_xlsx, rep_xlsx = import_erasmus(store, xlsx, source="erasmus-xlsx")
+    assert rec_xlsx.triples == rec_csv.triples and rep_xlsx.status == rep_csv.status
+
+
+def test_a_huge_field_is_refused_with_its_line(store: KnowledgeStore, tmp_path: Path) -> None:
+    bad = tmp_path / "cordis"
+    bad.mkdir()
+    shutil.copy(DATA / "cordis" / "organization.csv", bad / "organization.csv")
+    head = (DATA / "cordis" / "project.csv").read_text(encoding="utf-8").split("\n", 1)[0]
+    (bad / "project.csv").write_text(head + "\n101056789;X;S;\"" + "x" * 1_200_000
+                                     + "\";;;;;;;;;;;;;;;;\n", encoding="utf-8")
+    with pytest.raises(DataError, match="project.csv: unreadable CSV near line"):
+        import_cordis(store, bad)
