@@ -41,6 +41,7 @@ from itskg.graph.importers.euprojects import (
     ParticipantMatcher,
     check_columns,
     csv_rows,
+    load_layer,
 )
 from itskg.graph.importers.lookups import Lookups
 from itskg.graph.importers.mapbase import slug
@@ -252,8 +253,4 @@ def import_erasmus(store: KnowledgeStore, path: Path, *, source: str = "erasmus"
                    progress: Progress | None = None) -> tuple[LayerRecord, MatchReport]:
     """Read and load (replace) the ``source`` layer atomically; the temp file is removed."""
     layer, report = read_erasmus(store, path, source=source, progress=progress)
-    try:
-        (record,) = store.replace_layers([layer], progress=progress)
-    finally:
-        Path(layer.data).unlink(missing_ok=True)  # type: ignore[arg-type]
-    return record, report
+    return load_layer(store, layer, progress), report

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from itskg.graph.errors import DataError, Problem
 from itskg.graph.importers.lookups import Lookups, Unresolved
@@ -40,6 +40,7 @@ from itskg.graph.rdfwriter import lit, ref
 
 __all__ = [
     "MAX_FIELD",
+    "load_layer",
     "MatchReport",
     "NTriplesSink",
     "ParticipantMatcher",
@@ -235,3 +236,13 @@ class ParticipantMatcher:
             return self.lk.country(value)
         except Unresolved:
             return None
+
+
+def load_layer(store: Any, layer: Any, progress: Any = None) -> Any:
+    """Load (replace) an importer's temp-file layer atomically and delete the file; -> the
+    LayerRecord."""
+    try:
+        (record,) = store.replace_layers([layer], progress=progress)
+    finally:
+        Path(layer.data).unlink(missing_ok=True)
+    return record

@@ -7,6 +7,7 @@ academy and year at every scale.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 
 from itskg.graph.rdfwriter import lit, ref
@@ -167,24 +168,31 @@ def _calibrated_indicators(g: Generator) -> None:
     n = 0
     for (j, year), enrolled in sorted(ended.items()):
         n += 1
-        s = g.res(f"{SYNTHETIC_BASE}indicator/{n:05d}", "IndicatorObservation")
-        dropouts = round(enrolled * rng.uniform(0.1, 0.28))
-        still = round(enrolled * rng.uniform(0.0, 0.04))
-        graduates = enrolled - dropouts - still
-        employed = round(graduates * rng.uniform(lo, hi))
-        coherent = round(employed * rng.uniform(0.85, 0.97))
-        o = g.o
-        o.t(s, DATASET, outcome)
-        o.t(s, T("refITS"), R(g.acads[j].iri))
-        o.t(s, T("year"), _year(year))
-        o.t(s, T("enrolled"), lit(enrolled))
-        o.t(s, T("graduates"), lit(graduates))
-        o.t(s, T("employedAt12Months"), lit(employed))
-        o.t(s, T("employedCoherently"), lit(coherent))
-        o.t(s, T("dropouts"), lit(dropouts))
-        rate = employed / graduates if graduates else 0.0
-        o.t(s, T("employmentRate12m"), lit(f"{rate:.4f}", datatype="decimal"))
+        _outcome(g, rng, n, outcome, g.acads[j].iri, year, enrolled, lo, hi)
     g.stats["indicators"] = n
+
+
+def _outcome(g: Generator, rng: random.Random, n: int, ds: str, academy: str, year: int,
+             enrolled: int, lo: float, hi: float) -> None:
+    """Observation ``n``: dropouts 10-28 % of ``enrolled``, 0-4 % still enrolled, the rest
+    graduates; employed at 12 months U(lo, hi) of graduates, coherent 85-97 % of employed."""
+    s = g.res(f"{SYNTHETIC_BASE}indicator/{n:05d}", "IndicatorObservation")
+    dropouts = round(enrolled * rng.uniform(0.1, 0.28))
+    still = round(enrolled * rng.uniform(0.0, 0.04))
+    graduates = enrolled - dropouts - still
+    employed = round(graduates * rng.uniform(lo, hi))
+    coherent = round(employed * rng.uniform(0.85, 0.97))
+    o = g.o
+    o.t(s, DATASET, ds)
+    o.t(s, T("refITS"), R(academy))
+    o.t(s, T("year"), _year(year))
+    o.t(s, T("enrolled"), lit(enrolled))
+    o.t(s, T("graduates"), lit(graduates))
+    o.t(s, T("employedAt12Months"), lit(employed))
+    o.t(s, T("employedCoherently"), lit(coherent))
+    o.t(s, T("dropouts"), lit(dropouts))
+    rate = employed / graduates if graduates else 0.0
+    o.t(s, T("employmentRate12m"), lit(f"{rate:.4f}", datatype="decimal"))
 
 
 def indicators(g: Generator) -> None:
@@ -199,22 +207,6 @@ def indicators(g: Generator) -> None:
     for j, a in enumerate(g.acads):
         for year in YEARS[:-1]:
             n += 1
-            s = g.res(f"{SYNTHETIC_BASE}indicator/{n:05d}", "IndicatorObservation")
             enrolled = max(15, round(25 * g.size[j] * rng.uniform(1.5, 4.0)))
-            dropouts = round(enrolled * rng.uniform(0.1, 0.28))
-            still = round(enrolled * rng.uniform(0.0, 0.04))
-            graduates = enrolled - dropouts - still
-            employed = round(graduates * rng.uniform(0.78, 0.93))
-            coherent = round(employed * rng.uniform(0.85, 0.97))
-            o = g.o
-            o.t(s, DATASET, ds)
-            o.t(s, T("refITS"), R(a.iri))
-            o.t(s, T("year"), _year(year))
-            o.t(s, T("enrolled"), lit(enrolled))
-            o.t(s, T("graduates"), lit(graduates))
-            o.t(s, T("employedAt12Months"), lit(employed))
-            o.t(s, T("employedCoherently"), lit(coherent))
-            o.t(s, T("dropouts"), lit(dropouts))
-            rate = employed / graduates if graduates else 0.0
-            o.t(s, T("employmentRate12m"), lit(f"{rate:.4f}", datatype="decimal"))
+            _outcome(g, rng, n, ds, a.iri, year, enrolled, 0.78, 0.93)
     g.stats["indicators"] = n
