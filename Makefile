@@ -21,7 +21,7 @@ REAL_FLAGS := $(if $(wildcard $(S3_FILE)),--import s3=$(S3_FILE),) \
 BUILD_FLAGS ?= $(REAL_FLAGS) $(if $(wildcard $(ESCO_DIR)/skills_en.csv),--esco $(ESCO_DIR) \
 	$(if $(wildcard $(ESCO_IT_DIR)/ISCOGroups_it.csv),--esco $(ESCO_IT_DIR),) --synthetic national,)
 
-.PHONY: help install run build serve test lint bench clean
+.PHONY: help install run build serve test lint typecheck bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -46,7 +46,13 @@ run: build serve  ## install, build and serve: the main job
 lint: install  ## ruff
 	$(BIN)/ruff check .
 
-test: install lint  ## install and run every test
+# mypy sees the installed names (itskg.graph) through a tree of links to the top-level folders.
+typecheck: install  ## mypy on the library (itskg.graph)
+	@mkdir -p .mypy-src/itskg && for d in graph api ontology queries; do \
+	  ln -sfn ../../$$d .mypy-src/itskg/$$d; done
+	MYPYPATH=.mypy-src $(BIN)/mypy -p itskg.graph
+
+test: install lint typecheck  ## install and run every test (ruff, mypy, pytest with the contracts)
 	$(BIN)/pytest
 
 bench: install  ## benchmarks (writes bench/results/)

@@ -1,7 +1,9 @@
 """The FastAPI application: ``create_app(settings)``; nothing is built at import time.
 
-The lifespan starts the query executor (worker processes over ``settings.store``) and stops
-it on shutdown. Every error is rendered in one JSON shape (see ``itskg.api.http_errors``).
+The lifespan starts the app's ``KnowledgeGraph`` (its query worker processes over
+``settings.store``) and stops it on shutdown; every route and page reaches the library
+through it (``itskg.api.deps.get_kg``). Every error is rendered in one JSON shape (see
+``itskg.api.http_errors``).
 To add a router, append it to ``routers`` in ``create_app``.
 """
 
@@ -23,7 +25,7 @@ from itskg.api.routes import named_queries as query_routes
 from itskg.api.routes import network as network_routes
 from itskg.api.routes import sparql_protocol as sparql
 from itskg.graph.config import Settings
-from itskg.graph.sparql.executor import QueryExecutor
+from itskg.graph.knowledge import KnowledgeGraph
 
 __all__ = ["create_app"]
 
@@ -35,16 +37,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        executor = await run_in_threadpool(
-            QueryExecutor, settings.store, workers=settings.query_workers,
-            timeout=settings.query_timeout, max_rows=settings.max_rows,
-        )
-        app.state.executor = executor
+        kg = await run_in_threadpool(KnowledgeGraph(settings).start)
+        app.state.kg = kg
         try:
             yield
         finally:
-            app.state.executor = None
-            await run_in_threadpool(executor.close)
+            app.state.kg = None
+            await run_in_threadpool(kg.close)
 
     app = FastAPI(
         title="itskg",
@@ -55,7 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.executor = None
+    app.state.kg = None
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,

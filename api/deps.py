@@ -1,4 +1,4 @@
-"""Request dependencies: the settings and the query executor the app was created with.
+"""Request dependencies: the settings and the KnowledgeGraph the app was created with.
 
 They are coroutines on purpose: FastAPI runs plain `def` dependencies in its thread pool,
 which costs two thread switches per request.
@@ -12,9 +12,9 @@ from fastapi import Depends, Request
 
 from itskg.graph.config import Settings
 from itskg.graph.errors import StoreError
-from itskg.graph.sparql.executor import QueryExecutor
+from itskg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["ExecutorDep", "SettingsDep", "get_executor", "get_settings"]
+__all__ = ["KnowledgeGraphDep", "SettingsDep", "get_kg", "get_settings"]
 
 
 async def get_settings(request: Request) -> Settings:
@@ -22,13 +22,14 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-async def get_executor(request: Request) -> QueryExecutor:
-    """The app's QueryExecutor (started by the lifespan)."""
-    executor = getattr(request.app.state, "executor", None)
-    if executor is None:
-        raise StoreError("The query executor is not running (the server is starting or stopping).")
-    return executor  # type: ignore[no-any-return]
+async def get_kg(request: Request) -> KnowledgeGraph:
+    """The app's KnowledgeGraph (its workers are started by the lifespan)."""
+    kg = getattr(request.app.state, "kg", None)
+    if kg is None:
+        raise StoreError("The query executor is not running (the server is starting or "
+                         "stopping); retry in a moment.")
+    return kg  # type: ignore[no-any-return]
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ExecutorDep = Annotated[QueryExecutor, Depends(get_executor)]
+KnowledgeGraphDep = Annotated[KnowledgeGraph, Depends(get_kg)]

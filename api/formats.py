@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from itskg.api.http_errors import NotAcceptableError
-from itskg.graph.sparql.executor import GRAPH_FORMATS, RESULT_FORMATS
+from itskg.graph.sparql.results import GRAPH_FORMATS, RESULT_FORMATS
 
 __all__ = [
     "GRAPH_OFFERS",

@@ -41,6 +41,7 @@ __all__ = [
     "MalformedRequestError",
     "MethodNotAllowedError",
     "NotAcceptableError",
+    "NotFoundError",
     "ProtocolError",
     "UnsupportedMediaTypeError",
     "UpdateNotSupportedError",
@@ -100,6 +101,12 @@ class MethodNotAllowedError(ProtocolError):
     """The HTTP method is not GET or POST (405)."""
 
     status = 405
+
+
+class NotFoundError(ProtocolError):
+    """A page-data resource that does not exist (404): an unknown pick-list or map indicator."""
+
+    status = 404
 
 
 class UpdateNotSupportedError(ProtocolError):

@@ -1,6 +1,7 @@
 """itskg.graph: the library behind every surface (store, build, import, validate, query).
 
-The names below are the public API; ``tests/test_public_api.py`` pins them.
+``KnowledgeGraph`` (itskg.graph.knowledge) is the one door the surfaces (CLI, HTTP routes,
+pages) use. The names below are the public API; ``tests/test_public_api.py`` pins them.
 """
 
 from itskg.graph.build import BuildReport, build
@@ -23,6 +24,7 @@ from itskg.graph.errors import (
     UnknownQueryError,
     ValidationError,
 )
+from itskg.graph.knowledge import KnowledgeGraph
 from itskg.graph.sparql.executor import ExecResult, QueryExecutor
 from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
 from itskg.graph.terms import QueryResult, Term, iri
@@ -35,6 +37,7 @@ __all__ = [
     "ExecResult",
     "ItskgError",
     "ItskgWarning",
+    "KnowledgeGraph",
     "KnowledgeStore",
     "Layer",
     "LayerRecord",

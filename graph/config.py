@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_store_path"]
+__all__ = ["Settings", "default_store_path", "settings_markdown"]
 
 
 def default_store_path() -> Path:
@@ -25,19 +26,28 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ITSKG_", env_file=".env", extra="ignore")
 
-    store: Path = Field(default_factory=default_store_path, description="Store directory.")
-    query_timeout: float = Field(30.0, description="Hard limit for one SPARQL query, seconds.")
-    max_rows: int = Field(100_000, description="Row cap for /sparql results (always signalled).")
-    query_workers: int = Field(2, description="Worker processes that run SPARQL queries.")
-    admin_token: str | None = Field(None, description="Enables SPARQL Update at /sparql.")
-    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the server.")
-    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins.")
+    store: Path = Field(default_factory=default_store_path, description="store directory",
+                        json_schema_extra={"shown_default": "~/.local/share/itskg/store"})
+    query_timeout: float = Field(
+        30.0, description="hard limit for one SPARQL query, named query, page query or network "
+        "task, seconds")
+    max_rows: int = Field(100_000, description="row cap for SELECT results (always signalled)")
+    query_workers: int = Field(2, description="worker processes running queries and network "
+                               "tasks")
+    admin_token: str | None = Field(
+        None, description="when set, SPARQL Update is accepted with `Authorization: Bearer "
+        "<token>`")
+    base_url: str = Field("http://127.0.0.1:8000", description="public URL of the server (VoID, "
+                          "service description)")
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="CORS origins")
+    web_assets: Path | None = Field(
+        None, description="folder of the npm packages served at `/vendor` (unset: the "
+        "repository's `web/node_modules`)")
     geo_dir: Path = Field(
         Path("../shared/data/geo"),
-        description="Folder with the ISTAT/openpolis TopoJSON boundaries "
-                    "(limits_IT_provinces.topo.json, CC BY 4.0) that the map page draws; read "
-                    "at serve time, never copied into the project. Relative paths are relative "
-                    "to the working directory.")
+        description="folder of the ISTAT/openpolis boundaries (`limits_IT_provinces.topo.json`, "
+        "CC BY 4.0) drawn by the map; read at serve time, never copied into the project; "
+        "relative to the working directory")
 
     @field_validator("query_timeout")
     @classmethod
@@ -52,3 +62,24 @@ class Settings(BaseSettings):
         if v < 1:
             raise ValueError("must be at least 1")
         return v
+
+
+def settings_markdown() -> str:
+    """The README's settings table, generated from the fields (a docs test keeps it in sync).
+
+    >>> settings_markdown().splitlines()[2].startswith("| `ITSKG_STORE` |")
+    True
+    """
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, f in Settings.model_fields.items():
+        extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+        if "shown_default" in extra:
+            default = str(extra["shown_default"])
+        else:
+            value = f.get_default(call_default_factory=True)
+            default = "unset" if value is None else (
+                json.dumps(value) if isinstance(value, list) else f"{value:g}"
+                if isinstance(value, float) else str(value))
+        shown = default if default == "unset" else f"`{default}`"
+        lines.append(f"| `ITSKG_{name.upper()}` | {shown} | {f.description} |")
+    return "\n".join(lines) + "\n"

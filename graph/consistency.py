@@ -142,7 +142,7 @@ def _inconsistency_message(g: Graph) -> str:
     """HermiT says only "inconsistent"; name the resources typed with disjoint classes."""
     supers: dict = {}
 
-    def closure(c: object) -> set:
+    def closure(c: Any) -> set[Any]:
         if c not in supers:
             supers[c] = {c}
             for d in g.objects(c, RDFS.subClassOf):

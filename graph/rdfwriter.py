@@ -58,7 +58,7 @@ class NTriplesWriter:
     def lit(self, s: str, p: str, value: object, **kw: str | None) -> None:
         if value is None or value == "":
             return
-        self.lines.append(f"{ref(s)} {ref(p)} {lit(value, **kw)} .")  # type: ignore[arg-type]
+        self.lines.append(f"{ref(s)} {ref(p)} {lit(value, **kw)} .")
 
     def extend(self, lines: Iterable[str]) -> None:
         self.lines.extend(lines)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -37,8 +38,8 @@ def materialise(db: ox.Store, graph: str, rules: Sequence[str] | None = None) ->
         out = Path(tmp) / "rule.nt"
         for rule in rules:
             with out.open("wb") as fh:
-                ox.serialize(db.query(rule, use_default_graph_as_union=True), fh,
-                             ox.RdfFormat.N_TRIPLES)
+                triples = cast(ox.QueryTriples, db.query(rule, use_default_graph_as_union=True))
+                ox.serialize(triples, fh, ox.RdfFormat.N_TRIPLES)
             if out.stat().st_size:
                 load_into(db, out, ox.RdfFormat.N_TRIPLES, g)
     db.update(
@@ -46,4 +47,4 @@ def materialise(db: ox.Store, graph: str, rules: Sequence[str] | None = None) ->
         f"GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }}"
     )
     count = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(db.query(count)))["n"].value)
+    return int(next(iter(cast(ox.QuerySolutions, db.query(count))))["n"].value)

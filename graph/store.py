@@ -29,7 +29,6 @@ import gc
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -49,6 +48,7 @@ from itskg.graph.errors import (
     StoreLockedError,
 )
 from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, graph_iri
+from itskg.graph.sparql.scan import has_dataset_clause
 from itskg.graph.terms import RDF_FORMATS, QueryResult, Term, to_term
 
 __all__ = [
@@ -57,15 +57,17 @@ __all__ = [
     "LayerRecord",
     "current_generation",
     "generation_file",
-    "has_dataset_clause",
     "parse_check",
-    "strip_sparql_literals",
 ]
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
+#: what a layer holds: real data, synthetic data, or the ontology
+LayerKind = Literal["real", "synthetic", "curated", "ontology"]
+
+# Graphs the store computes itself on every commit (never loaded from a Layer).
 DERIVED_SOURCES = ("inferred", "meta")
 
 
@@ -83,7 +85,7 @@ class Layer:
     title: str
     data: Path | bytes
     format: str = "nt"
-    kind: Literal["real", "synthetic", "curated", "ontology"] = "real"
+    kind: LayerKind = "real"
     derived_from: tuple[str, ...] = ()
     license: str | None = None
     description: str | None = None
@@ -119,25 +121,6 @@ class LayerRecord:
         return cls(**{k: d.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
 
 
-_LEX = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-
-
-def strip_sparql_literals(sparql: str) -> str:
-    """The query text with strings, IRIs and comments blanked: keywords can be searched safely.
-
-    Hand-written because pyoxigraph does not expose its parsed query algebra.
-    """
-    return _LEX.sub(" ", sparql)
-
-
-def has_dataset_clause(sparql: str) -> bool:
-    """True if the query names its own dataset (FROM / FROM NAMED)."""
-    return re.search(r"\bFROM\b", strip_sparql_literals(sparql), re.IGNORECASE) is not None
-
-
 def parse_check(data: Path | bytes, fmt: str, *, name: str) -> int:
     """Parse RDF fully in memory and return its triple count; raise a located error if bad.
 
@@ -155,6 +138,11 @@ def parse_check(data: Path | bytes, fmt: str, *, name: str) -> int:
             f"{name}: not valid {fmt.upper()} RDF; nothing was written.",
             [Problem(str(err), file=name)],
         ) from err
+
+
+def _count(solutions: Any) -> int:
+    """The ?n of a one-row COUNT query (the engine's result union is not narrowed by type)."""
+    return int(next(iter(solutions))["n"].value)
 
 
 def _now() -> str:
@@ -343,7 +331,7 @@ class KnowledgeStore:
             q = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
         else:
             q = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        return int(next(iter(self._store.query(q)))["n"].value)
+        return _count(self._store.query(q))
 
     # ---------------------------------------------------------------- writing
     @contextlib.contextmanager
@@ -491,8 +479,7 @@ class KnowledgeStore:
                 f"Layer '{ly.source}' is not valid RDF; the store was left unchanged.",
                 [Problem(str(err), file=name)],
             ) from err
-        return int(next(iter(db.query(
-            f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }}")))["n"].value)
+        return _count(db.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }}"))
 
     def _materialise(self, db: ox.Store, rules: Sequence[str] | None) -> dict[str, Any]:
         from itskg.graph.reasoning import materialise

@@ -30,7 +30,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 import pyshacl
@@ -207,10 +207,10 @@ def _sparql_results(db: ox.Store) -> list[tuple[object, object, object, str, URI
     Run by Oxigraph over the same triples pySHACL sees (rdflib's SPARQL engine took ~40 s
     per partner-mix query on 50k triples).
     """
-    out = []
+    out: list[tuple[object, object, object, str, URIRef]] = []
     for sp in _sparql_shapes():
         classes = " ".join(f"<{c}>" for c in _subclasses(sp.target))
-        solutions = db.query(sp.query.replace("$CLASSES", classes))
+        solutions = cast(ox.QuerySolutions, db.query(sp.query.replace("$CLASSES", classes)))
         names = [v.value for v in solutions.variables]
         for sol in solutions:
             values = {n: _to_rdflib(sol[n]) for n in names if sol[n] is not None}

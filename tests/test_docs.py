@@ -22,6 +22,17 @@ def test_every_setting_is_documented() -> None:
     assert not missing, f"README configuration table lacks: {missing}"
 
 
+def test_settings_section_is_current() -> None:
+    from itskg.graph.config import settings_markdown
+
+    m = re.search(r"<!-- settings:[^\n]*-->\n(.*?)<!-- /settings -->", README, re.S)
+    assert m, "README has no generated settings section"
+    assert m.group(1).strip() == settings_markdown().strip(), (
+        "README settings table is stale: regenerate it from "
+        "itskg.graph.config.settings_markdown()"
+    )
+
+
 def test_import_columns_section_is_current() -> None:
     from itskg.graph.importers.kinds import columns_markdown
 

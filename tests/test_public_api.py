@@ -1,25 +1,101 @@
-"""The public API of itskg.graph is deliberate: this list changes only on purpose."""
+"""The public API is deliberate: these lists change only on purpose.
+
+- ``itskg.graph.__all__``: what a library user imports;
+- ``KnowledgeGraph``'s methods: the one door of the surfaces into the library;
+- exactly which library names the surfaces (itskg.api: routes, pages, CLI) import.
+"""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
 
 import itskg.graph
+from itskg.graph.knowledge import KnowledgeGraph
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_public_names_are_pinned() -> None:
     assert itskg.graph.__all__ == sorted(itskg.graph.__all__)
     assert set(itskg.graph.__all__) == {
         "AnalysisError", "BuildReport", "ConfigError", "DataError", "ExecResult", "ItskgError",
-        "ItskgWarning", "KnowledgeStore", "Layer", "LayerRecord", "OntologyError", "Problem",
-        "QueryError", "QueryExecutor", "QueryParameterError", "QueryRefusedError", "QueryResult",
-        "QuerySyntaxError", "QueryTimeoutError", "Settings", "StoreError", "StoreLockedError",
-        "Term", "UnknownQueryError", "ValidationError", "build", "iri",
+        "ItskgWarning", "KnowledgeGraph", "KnowledgeStore", "Layer", "LayerRecord",
+        "OntologyError", "Problem", "QueryError", "QueryExecutor", "QueryParameterError",
+        "QueryRefusedError", "QueryResult", "QuerySyntaxError", "QueryTimeoutError", "Settings",
+        "StoreError", "StoreLockedError", "Term", "UnknownQueryError", "ValidationError",
+        "build", "iri",
     }
     for name in itskg.graph.__all__:
         assert getattr(itskg.graph, name) is not None
 
 
-def test_graph_layer_never_imports_web_or_cli_frameworks() -> None:
-    import subprocess
-    import sys
+def test_the_facade_api_is_pinned() -> None:
+    public = {n for n in vars(KnowledgeGraph) if not n.startswith("_")}
+    assert public == {
+        # life cycle and state
+        "start", "close", "generation", "max_rows", "pids",
+        # SPARQL (sync for the CLI and notebooks, async for the server)
+        "sparql", "asparql", "aselect", "adescribe", "query", "submit", "asubmit",
+        # named queries
+        "catalogue", "named_query", "run_named", "arun_named", "query_result",
+        # network analysis
+        "network", "anetwork", "projection_graph", "write_back",
+        # caching of page data per store generation
+        "acached",
+        # layers
+        "build", "layers", "stats", "replace_layers", "remove_layers", "apply_update",
+        "import_table", "import_esco", "import_eu_projects", "synthesise", "validate",
+    }
 
+
+def surface_imports() -> dict[str, set[str]]:
+    """library module -> names the surfaces (api/) import from it."""
+    used: dict[str, set[str]] = {}
+    for f in (ROOT / "api").rglob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("itskg.graph"):
+                used.setdefault(node.module or "", set()).update(a.name for a in node.names)
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.startswith("itskg.graph"):
+                        used.setdefault(a.name, set()).add("*")
+    return used
+
+
+def test_surfaces_use_exactly_these_library_names() -> None:
+    """The store and executor are reached only through KnowledgeGraph (import contract too);
+    besides it, surfaces use settings, errors, vocabularies and pure catalogue functions."""
+    assert surface_imports() == {
+        "itskg.graph.knowledge": {"KnowledgeGraph"},
+        "itskg.graph.config": {"Settings"},
+        "itskg.graph.errors": {
+            "AnalysisError", "ConfigError", "DataError", "ItskgError", "OntologyError",
+            "QueryError", "QueryParameterError", "QueryRefusedError", "QuerySyntaxError",
+            "QueryTimeoutError", "StoreError", "StoreLockedError", "UnknownQueryError"},
+        "itskg.graph.namespaces": {
+            "BASE", "COUNTRY", "DATA", "EQF", "GRAPH", "INFERRED_GRAPH", "META_GRAPH",
+            "NUTS_CODE", "ONTOLOGY", "ONTOLOGY_GRAPH", "ONTOLOGY_IRI", "PREFIXES", "VOCAB",
+            "sparql_prefixes"},
+        "itskg.graph.metadata": {"DATASET_IRI"},
+        # the catalogue's declarations (listing, forms, the editor's example text)
+        "itskg.graph.sparql.catalogue": {
+            "NamedQuery", "RESULT_MEDIA", "VOCABULARIES", "bind_params", "get_query",
+            "inline_bindings", "load_catalog"},
+        # protocol parsing: which form a query has, which formats exist
+        "itskg.graph.sparql.scan": {"scan_query", "scan_update"},
+        "itskg.graph.sparql.results": {"GRAPH_FORMATS", "RESULT_FORMATS"},
+        # declarations and pure functions on a graph the CLI got from KnowledgeGraph
+        "itskg.graph.analysis.extract": {"Filters"},
+        "itskg.graph.analysis.metrics": {"METRICS", "run_metric"},
+        "itskg.graph.analysis.projections": {"load_projections"},
+        "itskg.graph.analysis.structure": {"summary"},
+        "itskg.graph.analysis.export": {"export_graph"},
+        "itskg.graph.importers.pipeline": {"template_csv"},
+    }
+
+
+def test_graph_layer_never_imports_web_or_cli_frameworks() -> None:
     code = ("import sys, itskg.graph, itskg.graph.sparql.catalogue\n"
             "import itskg.graph.importers.pipeline\n"
             "bad = [m for m in ('fastapi', 'starlette', 'uvicorn', 'typer', 'click', 'rich')"

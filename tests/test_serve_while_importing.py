@@ -72,4 +72,4 @@ def test_import_while_serving_is_safe(tmp_path: Path) -> None:
         assert server.poll() is None  # never crashed
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.communicate(timeout=10)  # waits and closes the stderr pipe

@@ -13,8 +13,9 @@ from rich.markup import escape
 
 from itskg.graph.config import Settings
 from itskg.graph.errors import ConfigError, ItskgError
+from itskg.graph.knowledge import KnowledgeGraph
 
-__all__ = ["StoreOpt", "_handle", "_settings", "err", "out"]
+__all__ = ["StoreOpt", "_handle", "_kg", "_settings", "err", "out"]
 
 err = Console(stderr=True)
 out = Console()
@@ -35,6 +36,11 @@ def _settings(store: Path | None = None, **kw: Any) -> Settings:
         return Settings(**values)
     except ValueError as e:  # pydantic ValidationError is a ValueError
         raise ConfigError(f"Invalid setting: {e}") from e
+
+
+def _kg(settings: Settings) -> KnowledgeGraph:
+    """The KnowledgeGraph a command works on: requests run in this process (no worker pool)."""
+    return KnowledgeGraph(settings, workers=0)
 
 
 def _handle(fn: F) -> F:

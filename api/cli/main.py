@@ -16,7 +16,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.api.cli.common import StoreOpt, _handle, _settings, err, out
+from itskg.api.cli.common import StoreOpt, _handle, _kg, _settings, err, out
 from itskg.graph.errors import ConfigError
 
 __all__ = ["app", "main"]
@@ -73,26 +73,17 @@ def build(
 
     Example: itskg build --esco ../shared/data/esco/esco_v1.1.1_en --synthetic national
     """
-    from itskg.graph.build import build as run_build
-    from itskg.graph.importers.kinds import get_kind
-
-    tables: list[tuple[str, Path]] = []
+    tables: list[tuple[str, Path]] = []  # the kind is checked by the import (DataError)
     for spec in table or []:
         kind, sep, file = spec.partition("=")
         if not sep or not file:
             raise ConfigError(f"--import {spec!r}: use KIND=FILE, e.g. s3=priorities.csv")
-        get_kind(kind.strip())
         if not Path(file).is_file():
             raise ConfigError(f"--import {spec!r}: {file} is not a file")
         tables.append((kind.strip(), Path(file)))
     s = _settings(store)
-    scale: str | int | None = None
-    if synthetic is not None:
-        from itskg.graph.synthetic.ecosystem import parse_scale
-
-        scale = parse_scale(synthetic)
-    report = run_build(s.store, esco_dirs=esco or [], synthetic=scale, seed=seed,
-                       progress=_progress(), tables=tables)
+    report = _kg(s).build(esco_dirs=esco or [], synthetic=synthetic, seed=seed,
+                          progress=_progress(), tables=tables)
     for line in report.notes:
         err.print(escape(line), highlight=False)
     out.print(_layers_table(report.records, f"Store {s.store} (generation {report.generation})"))
@@ -164,24 +155,19 @@ def query(
 
     Example: itskg query "SELECT ?a WHERE { ?a a itskg:ITSAcademy } LIMIT 5"
     """
-    from itskg.graph.store import KnowledgeStore
-
-    s = _settings(store)
-    with KnowledgeStore.open(s.store) as st:
+    with _kg(_settings(store)) as kg:
         if name:
-            from itskg.graph.sparql.catalogue import run_query
-
             params = {}
             for item in param or []:
                 if "=" not in item:
                     raise ConfigError(f"Parameter {item!r} must be key=value.")
                 k, v = item.split("=", 1)
                 params[k.strip()] = v
-            result = run_query(st, name, params, lang=lang)
+            result = kg.query_result(name, params, lang=lang)
         else:
             if not sparql:
                 raise ConfigError("Give a SPARQL query (text, @FILE or -) or --name NAME.")
-            result = st.query(_read_query(sparql))
+            result = kg.query(_read_query(sparql))
         _print_result(result, fmt, limit)
 
 
@@ -205,36 +191,29 @@ def queries(lang: Annotated[str, typer.Option(help="it or en")] = "en") -> None:
 @_handle
 def stats(store: StoreOpt = None) -> None:
     """Triples per named graph and instances per class."""
-    from itskg.graph.store import KnowledgeStore
-
     s = _settings(store)
-    with KnowledgeStore.open(s.store) as st:
-        out.print(_layers_table(st.layers(), f"Store {s.store} (generation {st.generation})"))
-        t = Table(title="Instances per class (union of all layers)")
-        t.add_column("class")
-        t.add_column("instances", justify="right")
-        for row in st.query(
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY DESC(?n)"
-        ).rows():
-            t.add_row(str(row["c"]), f"{int(str(row['n'])):,}")
-        out.print(t)
+    generation, layers, classes = _kg(s).stats()
+    out.print(_layers_table(layers, f"Store {s.store} (generation {generation})"))
+    t = Table(title="Instances per class (union of all layers)")
+    t.add_column("class")
+    t.add_column("instances", justify="right")
+    for cls, n in classes:
+        t.add_row(cls, f"{n:,}")
+    out.print(t)
 
 
 @app.command()
 @_handle
 def sources(store: StoreOpt = None) -> None:
     """List the layers (sources) in the store with their provenance."""
-    from itskg.graph.store import KnowledgeStore
-
     s = _settings(store)
-    with KnowledgeStore.open(s.store) as st:
-        t = Table(title=f"Sources in {s.store}")
-        for c in ("source", "kind", "triples", "rows", "file", "sha256", "loaded", "tool"):
-            t.add_column(c, overflow="fold")
-        for r in st.layers():
-            t.add_row(r.source, r.kind, f"{r.triples:,}", "" if r.rows is None else str(r.rows),
-                      r.file or "", (r.sha256 or "")[:12], r.loaded_at, r.tool_version or "")
-        out.print(t)
+    t = Table(title=f"Sources in {s.store}")
+    for c in ("source", "kind", "triples", "rows", "file", "sha256", "loaded", "tool"):
+        t.add_column(c, overflow="fold")
+    for r in _kg(s).layers():
+        t.add_row(r.source, r.kind, f"{r.triples:,}", "" if r.rows is None else str(r.rows),
+                  r.file or "", (r.sha256 or "")[:12], r.loaded_at, r.tool_version or "")
+    out.print(t)
 
 
 @app.command()
@@ -242,13 +221,10 @@ def sources(store: StoreOpt = None) -> None:
 def remove(source: Annotated[str, typer.Argument(help="Layer name, see 'itskg sources'.")],
            store: StoreOpt = None) -> None:
     """Drop one source layer (atomically)."""
-    from itskg.graph.store import KnowledgeStore
-
     s = _settings(store)
     if source in {"ontology", "shapes", "inferred", "meta"}:
         raise ConfigError(f"'{source}' is part of the core graph; rebuild with 'itskg build'.")
-    with KnowledgeStore.open(s.store, read_only=False) as st:
-        st.remove_layers([source], progress=_progress())
+    _kg(s).remove_layers([source], progress=_progress())
     err.print(f"[green]removed {source}[/]")
 
 
@@ -262,12 +238,7 @@ def validate(
     max_warnings: Annotated[int, typer.Option(help="Warnings to list.")] = 50,
 ) -> None:
     """SHACL report of the store's layers. Exit 0 if they conform (warnings allowed), 1 if not."""
-    from itskg.graph.store import KnowledgeStore
-    from itskg.graph.validate import validate_store
-
-    s = _settings(store)
-    with KnowledgeStore.open(s.store) as st:
-        report = validate_store(st, sources=source)
+    report = _kg(_settings(store)).validate(sources=source)
     for p in report.errors:
         out.print(f"[red]violation[/] {escape(str(p))}", highlight=False)
     for p in report.warnings[:max_warnings]:
@@ -298,40 +269,30 @@ def import_(
 
     Example: itskg import companies companies.csv
     """
-    from itskg.graph.store import KnowledgeStore
-
-    s = _settings(store)
-    with KnowledgeStore.open(s.store, read_only=False) as st:
-        if kind == "esco":
-            from itskg.graph.importers.esco import import_esco
-
-            record, report = import_esco(st, path, progress=_esco_progress())
-            err.print(escape(str(report)), highlight=False)
-        elif kind in ("cordis", "erasmus"):
-            from itskg.graph.importers.cordis import import_cordis
-            from itskg.graph.importers.erasmus import import_erasmus
-
-            if len(path) != 1:
-                raise ConfigError(f"'itskg import {kind}' takes one "
-                                  f"{'folder' if kind == 'cordis' else 'file'}, got {len(path)}.")
-            run = import_cordis if kind == "cordis" else import_erasmus
-            record, match = run(st, path[0], source=source or kind, progress=_progress())
-            for line in match.lines():
-                err.print(escape(line), highlight=False)
-        else:
-            from itskg.graph.importers.pipeline import import_table
-
-            if len(path) != 1:
-                raise ConfigError(f"'itskg import {kind}' takes one file, got {len(path)}.")
-            res = import_table(st, kind, path[0], strict=strict, source=source, sheet=sheet,
-                               progress=_progress())
-            for w in res.warnings[:50]:
-                err.print(f"[yellow]warning[/] {escape(str(w))}", highlight=False)
-            if len(res.warnings) > 50:
-                err.print(f"... and {len(res.warnings) - 50} more warning(s)")
-            for line in res.report:
-                err.print(escape(line), highlight=False)
-            record = res.record
+    kg = _kg(_settings(store))
+    if kind == "esco":
+        record, report = kg.import_esco(path, progress=_esco_progress())
+        err.print(escape(str(report)), highlight=False)
+    elif kind in ("cordis", "erasmus"):
+        if len(path) != 1:
+            raise ConfigError(f"'itskg import {kind}' takes one "
+                              f"{'folder' if kind == 'cordis' else 'file'}, got {len(path)}.")
+        record, match = kg.import_eu_projects(kind, path[0], source=source,
+                                              progress=_progress())
+        for line in match.lines():
+            err.print(escape(line), highlight=False)
+    else:
+        if len(path) != 1:
+            raise ConfigError(f"'itskg import {kind}' takes one file, got {len(path)}.")
+        res = kg.import_table(kind, path[0], strict=strict, source=source, sheet=sheet,
+                              progress=_progress())
+        for w in res.warnings[:50]:
+            err.print(f"[yellow]warning[/] {escape(str(w))}", highlight=False)
+        if len(res.warnings) > 50:
+            err.print(f"... and {len(res.warnings) - 50} more warning(s)")
+        for line in res.report:
+            err.print(escape(line), highlight=False)
+        record = res.record
     out.print(f"[green]imported[/] {record.source}: {record.triples:,} triples "
               f"into {record.graph}")
 
@@ -383,12 +344,7 @@ def synth(
     store: StoreOpt = None,
 ) -> None:
     """Generate the labelled synthetic ecosystem layer over the real reference layer."""
-    from itskg.graph.store import KnowledgeStore
-    from itskg.graph.synthetic.ecosystem import build_synthetic, parse_scale
-
-    s = _settings(store)
-    with KnowledgeStore.open(s.store, read_only=False) as st:
-        record = build_synthetic(st, scale=parse_scale(scale), seed=seed, progress=_progress())
+    record = _kg(_settings(store)).synthesise(scale=scale, seed=seed, progress=_progress())
     out.print(f"[green]synthetic layer[/]: {record.triples:,} triples into {record.graph}")
 
 
@@ -405,12 +361,11 @@ def serve(
 
     Example: itskg serve --port 8000
     """
-    import os
-
     from itskg.api.server import serve as run_server
 
-    base_url = None if "ITSKG_BASE_URL" in os.environ else f"http://{host}:{port}"
-    s = _settings(store, query_timeout=timeout, base_url=base_url)
+    s = _settings(store, query_timeout=timeout)
+    if "base_url" not in s.model_fields_set:  # not set by ITSKG_BASE_URL or .env
+        s = s.model_copy(update={"base_url": f"http://{host}:{port}"})
     run_server(s, host=host, port=port)
 
 

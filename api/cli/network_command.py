@@ -22,7 +22,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.api.cli.common import _handle, _settings, err, out
+from itskg.api.cli.common import _handle, _kg, _settings, err, out
 from itskg.graph.errors import AnalysisError
 
 __all__ = ["network"]
@@ -113,14 +113,13 @@ def network(
                      for m in METRICS.values()], fmt, "metrics")
         return
 
-    from itskg.graph.analysis.extract import Filters, build_graph
-    from itskg.graph.store import KnowledgeStore
+    from itskg.graph.analysis.extract import Filters
 
-    s = _settings(store)
+    kg = _kg(_settings(store))
     filters = Filters(regions=tuple(region or ()), areas=tuple(area or ()),
                       sectors=tuple(sector or ()), year=year, real_only=real_only)
-    with KnowledgeStore.open(s.store) as st:
-        G = build_graph(st, projection, filters)
+    with kg:
+        G = kg.projection_graph(projection, filters)
     err.print(f"[dim]{projection}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} "
               f"edges in {G.graph['seconds']:.1f} s[/]", highlight=False)
 
@@ -145,7 +144,5 @@ def network(
     if result.summary:
         err.print(json.dumps(result.summary, ensure_ascii=False, indent=1, default=str)[:4000])
     if write_back:
-        from itskg.graph.analysis.writeback import write_back as do_write
-
-        rec = do_write(s.store, G, result)
+        rec = kg.write_back(G, result)
         err.print(f"[green]wrote[/] {rec.triples:,} triples into {rec.graph} ({rec.kind})")

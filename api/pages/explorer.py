@@ -79,7 +79,7 @@ async def editor(request: Request) -> Response:
             for q in load_catalog().values()]
     prefixes = {k: v for k, v in PREFIXES.items()}
     return render(request, "editor.html", {
-        "available": vendor_has("@zazuko/yasgui/build/yasgui.min.js"),
+        "available": vendor_has(request, "@zazuko/yasgui/build/yasgui.min.js"),
         "config": json.dumps({"endpoint": str(request.base_url).rstrip("/") + "/sparql",
                               "prefixes": prefixes, "tabs": tabs,
                               "first": ["regional_profile", "academies_by_region",
@@ -162,7 +162,7 @@ async def network(request: Request) -> Response:
             lists[voc] = []
     lists["ateco2025"] = [i for i in lists["ateco2025"] if i["code"].isalpha()]
     return render(request, "network.html", {
-        "available": vendor_has("cytoscape/dist/cytoscape.min.js"),
+        "available": vendor_has(request, "cytoscape/dist/cytoscape.min.js"),
         "regions": lists["nuts"], "areas": lists["area-2023"], "sectors": lists["ateco2025"],
         "params": dict(request.query_params),
     })
@@ -175,7 +175,7 @@ async def map_page(request: Request) -> Response:
     chosen = request.query_params.get("indicator", "academies")
     names = MAP_LEVELS[level]
     return render(request, "map.html", {
-        "available": all(vendor_has(f) for f in MAP_VENDOR),
+        "available": all(vendor_has(request, f) for f in MAP_VENDOR),
         "geometry": geo.provinces_path(request).is_file(),
         "levels": MAP_LEVELS, "level": level,
         "indicators": names,
@@ -190,6 +190,6 @@ def register(app: FastAPI) -> None:
     app.include_router(geo.router)
     resources.register(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    vendor = vendor_dir()
+    vendor = vendor_dir(app.state.settings)
     if vendor is not None:
         app.mount("/vendor", StaticFiles(directory=str(vendor)), name="vendor")

@@ -20,12 +20,13 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
+from itskg.api.deps import get_kg
 from itskg.api.formats import GRAPH_OFFERS, choose_format, negotiate
 from itskg.api.http_errors import NotAcceptableError
 from itskg.api.pages.i18n import page_lang, pick_label
-from itskg.api.pages.rendering import cached, executor, render, select
+from itskg.api.pages.rendering import cached, construct, render, select
 from itskg.graph.errors import ItskgError
 from itskg.graph.namespaces import (
     BASE,
@@ -77,8 +78,7 @@ def _format(request: Request) -> str:
 
 async def describe_rdf(request: Request, iri: str, fmt: str) -> Response:
     """The triples with ``iri`` as subject, serialised by the engine in ``fmt``."""
-    res = await executor(request).arun(f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}",
-                                       fmt)
+    res = await (await get_kg(request)).adescribe(iri, fmt)
     return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
 
 
@@ -162,11 +162,7 @@ def _layer(g: str) -> str:
 async def _resource(request: Request, iri: str) -> Response:
     if _BAD_IRI.search(iri) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
         return render(request, "error.html", {"message": f"Not an IRI: {iri!r}"}, status=400)
-    try:
-        fmt = _format(request)
-    except NotAcceptableError as err:
-        return JSONResponse({"ok": False, "error": str(err), "type": "NotAcceptableError",
-                             "status": 406}, status_code=406)
+    fmt = _format(request)  # NotAcceptableError: 406 in the one error shape
     if fmt != "html":
         return await describe_rdf(request, iri, fmt)
     lang = page_lang(request)
@@ -292,17 +288,13 @@ async def ontology_terms(request: Request, lang: str) -> dict[str, list[dict[str
 
 @router.get("/ontology", response_class=HTMLResponse)
 async def ontology(request: Request) -> Response:
-    try:
-        fmt = _format(request)
-    except NotAcceptableError as err:
-        return JSONResponse({"ok": False, "error": str(err), "type": "NotAcceptableError",
-                             "status": 406}, status_code=406)
+    fmt = _format(request)  # NotAcceptableError: 406 in the one error shape
     try:
         if fmt != "html":
-            res = await executor(request).arun(
+            return await construct(
+                request,
                 f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}",
                 fmt)
-            return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
         lang = page_lang(request)
         terms = await ontology_terms(request, lang)
     except ItskgError as err:

@@ -4,38 +4,35 @@
   also sets the ``itskg_lang`` cookie), with ``t``, ``href`` and ``num`` available.
 - ``href(iri)``: the page of an IRI on this server. Our namespaces map to their own paths
   (``/id/...``, ``/vocab/...``, ``/ontology#Term``), anything else to ``/resource?iri=``.
-- ``select(request, sparql)``: SELECT rows through the app's ``QueryExecutor`` (the killable
-  worker pool), as dicts of SPARQL-JSON terms.
-- ``cached(request, key, make)``: a value computed once per store generation (the name in
-  the store's CURRENT file), so a new ``itskg import`` is visible at the next request.
+- ``select(request, sparql)`` and ``construct(request, sparql, fmt)``: queries through the
+  app's ``KnowledgeGraph`` (the killable worker pool); SELECT rows as SPARQL-JSON terms.
+- ``cached(request, key, make)``: a value computed once per store generation (the
+  KnowledgeGraph's cache), so a new ``itskg import`` is visible at the next request.
 - ``vendor_dir()``: the npm packages served at ``/vendor`` (``web/node_modules`` of the
-  repository, or the directory named by ``ITSKG_WEB_ASSETS``).
+  repository, or ``Settings.web_assets``, i.e. ITSKG_WEB_ASSETS).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import threading
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from itskg.api.deps import get_kg
 from itskg.api.pages.i18n import COOKIE, LANGS, page_lang, t
+from itskg.graph.config import Settings
 from itskg.graph.namespaces import DATA, ONTOLOGY, ONTOLOGY_IRI, VOCAB
-from itskg.graph.store import current_generation
 
 __all__ = [
     "STATIC_DIR",
     "TEMPLATES_DIR",
     "cached",
-    "generation",
+    "construct",
     "href",
     "num",
     "render",
@@ -50,21 +47,17 @@ STATIC_DIR = PAGES_DIR / "static"
 REPO_WEB = PAGES_DIR.parents[1] / "web" / "node_modules"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-_lock = threading.Lock()
-CACHE_SIZE = 512
 
 
-def vendor_dir() -> Path | None:
-    """Where the npm packages are (ITSKG_WEB_ASSETS, else web/node_modules), or None."""
-    env = os.environ.get("ITSKG_WEB_ASSETS")
-    path = Path(env) if env else REPO_WEB
+def vendor_dir(settings: Settings) -> Path | None:
+    """Where the npm packages are (``settings.web_assets``, else web/node_modules), or None."""
+    path = settings.web_assets or REPO_WEB
     return path if path.is_dir() else None
 
 
-def vendor_has(package_file: str) -> bool:
+def vendor_has(request: Request, package_file: str) -> bool:
     """True when ``package_file`` (e.g. ``@zazuko/yasgui/build/yasgui.min.js``) is installed."""
-    root = vendor_dir()
+    root = vendor_dir(request.app.state.settings)
     return root is not None and (root / package_file).is_file()
 
 
@@ -111,42 +104,21 @@ def render(request: Request, name: str, context: dict[str, Any],
     return response
 
 
-def generation(request: Request) -> str | None:
-    """The store generation readers use now."""
-    return current_generation(request.app.state.settings.store)
-
-
 async def cached(request: Request, key: tuple[Any, ...],
                  make: Callable[[], Awaitable[Any]]) -> Any:
-    """``await make()`` once per store generation and key."""
-    full = (str(request.app.state.settings.store), generation(request), *key)
-    with _lock:
-        if full in _cache:
-            _cache.move_to_end(full)
-            return _cache[full]
-    value = await make()
-    with _lock:
-        _cache[full] = value
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
-
-
-def executor(request: Request) -> Any:
-    """The app's QueryExecutor (raises StoreError while the server starts or stops)."""
-    from itskg.graph.errors import StoreError
-
-    ex = getattr(request.app.state, "executor", None)
-    if ex is None:
-        raise StoreError("The query executor is not running (the server is starting or "
-                         "stopping); retry in a moment.")
-    return ex
+    """``await make()`` once per store generation and key (the app's KnowledgeGraph cache)."""
+    return await (await get_kg(request)).acached(key, make)
 
 
 async def select(request: Request, sparql: str) -> list[dict[str, dict[str, str]]]:
     """The bindings of a SELECT query (SPARQL 1.1 JSON terms), run by the worker pool."""
-    res = await executor(request).arun(sparql, "json")
-    return json.loads(res.body)["results"]["bindings"]  # type: ignore[no-any-return]
+    return await (await get_kg(request)).aselect(sparql)
+
+
+async def construct(request: Request, sparql: str, fmt: str) -> Response:
+    """A CONSTRUCT query's answer in ``fmt``, as a response negotiated on Accept."""
+    res = await (await get_kg(request)).asparql(sparql, fmt)
+    return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
 
 
 def term_value(row: dict[str, dict[str, str]], var: str, default: Any = None) -> Any:

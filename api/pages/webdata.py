@@ -20,9 +20,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from itskg.api.http_errors import NotFoundError
 from itskg.api.pages.i18n import page_lang, pick_label, t
 from itskg.api.pages.rendering import cached, select, term_value
-from itskg.graph.errors import ItskgError
 from itskg.graph.namespaces import (
     COUNTRY,
     EQF,
@@ -392,9 +392,8 @@ def licence_name(url: str | None) -> str | None:
 async def picklist_route(request: Request, vocabulary: str) -> JSONResponse:
     """Codes, IRIs and labels (``?lang=it|en``) of a parameter vocabulary."""
     if vocabulary not in VOCABULARIES:
-        return JSONResponse({"ok": False, "status": 404, "type": "UnknownVocabulary",
-                             "error": f"No vocabulary {vocabulary!r}; known: "
-                                      f"{', '.join(sorted(VOCABULARIES))}."}, status_code=404)
+        raise NotFoundError(f"No vocabulary {vocabulary!r}; known: "
+                            f"{', '.join(sorted(VOCABULARIES))}.")
     return JSONResponse(await picklist(request, vocabulary, page_lang(request)))
 
 
@@ -403,15 +402,9 @@ async def indicator_route(request: Request, name: str, level: str = "region") ->
     """Values per NUTS 2 region (ITH1 Bolzano and ITH2 Trento apart), per NUTS 3 province
     (``level=province``, for the indicators that have it) or per country (``level=country``:
     mobility destinations, foreign project partners) for the map page."""
-    try:
-        return JSONResponse(await indicator(request, name, page_lang(request), level))
-    except KeyError:
-        known = LEVELS.get(level)
-        return JSONResponse({"ok": False, "status": 404, "type": "UnknownIndicator",
-                             "error": f"No indicator {name!r} at level {level!r}; known: "
-                                      + (", ".join(known) if known else
-                                         f"levels {', '.join(LEVELS)}") + "."},
-                            status_code=404)
-    except ItskgError as err:
-        return JSONResponse({"ok": False, "status": 503, "type": type(err).__name__,
-                             "error": str(err)}, status_code=503)
+    if level not in LEVELS:
+        raise NotFoundError(f"No map level {level!r}; levels: {', '.join(LEVELS)}.")
+    if name not in LEVELS[level]:
+        raise NotFoundError(f"No indicator {name!r} at level {level!r}; known: "
+                            f"{', '.join(LEVELS[level])}.")
+    return JSONResponse(await indicator(request, name, page_lang(request), level))

@@ -9,16 +9,15 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request, Response
 
-from itskg.api.deps import ExecutorDep, SettingsDep
+from itskg.api.deps import KnowledgeGraphDep, SettingsDep
 from itskg.api.formats import choose_format
 from itskg.graph.config import Settings
+from itskg.graph.knowledge import KnowledgeGraph
 from itskg.graph.metadata import DATASET_IRI
 from itskg.graph.namespaces import META_GRAPH, PREFIXES
-from itskg.graph.sparql.executor import GRAPH_FORMATS, QueryExecutor
+from itskg.graph.sparql.results import GRAPH_FORMATS
 
 __all__ = ["endpoint_url", "router", "service_description", "service_description_turtle"]
 
@@ -37,11 +36,11 @@ def endpoint_url(settings: Settings) -> str:
     return settings.base_url.rstrip("/") + "/sparql"
 
 
-async def _graphs(executor: QueryExecutor) -> list[tuple[str, int | None]]:
+async def _graphs(kg: KnowledgeGraph) -> list[tuple[str, int | None]]:
     q = (f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ <{DATASET_IRI}> "
          f"<{PREFIXES['void']}subset> ?g OPTIONAL {{ ?g <{PREFIXES['void']}triples> ?n }} }} }}"
          " ORDER BY ?g")
-    rows = json.loads((await executor.arun(q, "json")).body)["results"]["bindings"]
+    rows = await kg.aselect(q)
     out = [(r["g"]["value"], int(r["n"]["value"]) if "n" in r else None) for r in rows]
     return [*out, (META_GRAPH, None)]
 
@@ -75,11 +74,11 @@ def service_description_turtle(endpoint: str, graphs: list[tuple[str, int | None
 """
 
 
-async def service_description(request: Request, executor: QueryExecutor, settings: Settings,
+async def service_description(request: Request, kg: KnowledgeGraph, settings: Settings,
                               format_param: str | None) -> Response:
     """The service description in the negotiated RDF format."""
     fmt = choose_format(True, request.headers.get("accept"), format_param)
-    graphs = await _graphs(executor)
+    graphs = await _graphs(kg)
     ttl = service_description_turtle(endpoint_url(settings), graphs, bool(settings.admin_token))
     if fmt == "turtle":
         body = ttl.encode()
@@ -92,16 +91,16 @@ async def service_description(request: Request, executor: QueryExecutor, setting
 
 
 @router.get("/.well-known/void", summary="VoID description of the knowledge graph")
-async def void(request: Request, executor: ExecutorDep, settings: SettingsDep,
+async def void(request: Request, kg: KnowledgeGraphDep, settings: SettingsDep,
                format: str | None = None) -> Response:
     fmt = choose_format(True, request.headers.get("accept"), format)
     q = (f"CONSTRUCT {{ ?s ?p ?o . <{DATASET_IRI}> <{PREFIXES['void']}sparqlEndpoint> "
          f"<{endpoint_url(settings)}> }} WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")
-    res = await executor.arun(q, fmt)
+    res = await kg.asparql(q, fmt)
     return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
 
 
 @router.get("/health", summary="Liveness and store generation")
-async def health(executor: ExecutorDep) -> dict[str, object]:
-    res = await executor.arun("ASK {}", "json")
-    return {"ok": True, "generation": res.generation, "workers": len(executor.pids)}
+async def health(kg: KnowledgeGraphDep) -> dict[str, object]:
+    res = await kg.asparql("ASK {}", "json")
+    return {"ok": True, "generation": res.generation, "workers": len(kg.pids)}

@@ -3,51 +3,29 @@
 ``register(app)`` adds one documented operation per named query (typed query parameters, so
 /docs shows a form per question), the catalogue listing and the SPARQL text of each query.
 
-Where queries run: ``app.state.executor`` (the killable worker pool, ``QueryExecutor``) when the
-app has one, parameters then inlined as a VALUES block of engine-serialised terms; otherwise a
-read-only ``KnowledgeStore`` on ``app.state.store`` (refreshed per request to follow new
-generations), parameters bound by the engine. Answers are cached per store generation.
-
-Results are content-negotiated (Accept header, or ``?format=json|rows|csv|tsv|xml``):
-application/sparql-results+json (default), application/json (a list of row objects),
-text/csv, text/tab-separated-values, application/sparql-results+xml.
-Errors: ``{"ok": false, "error": ..., "type": ..., "status": ...}`` with 400 for a bad
-parameter, 404 for an unknown query, 406 for an unacceptable media type, 503 for a timeout
-(as at /sparql).
+A request goes route -> ``KnowledgeGraph.arun_named`` (validates the parameters, checks code
+parameters and runs the query in one worker round trip, bindings bound by the engine, answer
+cached per store generation) -> the worker's result writer. Results are content-negotiated
+(Accept header, or ``?format=json|rows|csv|tsv|xml``): application/sparql-results+json
+(default), application/json (a list of row objects), text/csv, text/tab-separated-values,
+application/sparql-results+xml. Errors are raised and rendered by ``itskg.api.http_errors``
+(400 bad parameter, 404 unknown query, 406 unacceptable media type, 503 timeout).
 """
 
 from __future__ import annotations
 
 import inspect
-import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
+from itskg.api.deps import get_kg
 from itskg.api.formats import negotiate
-from itskg.graph.errors import (
-    ItskgError,
-    QueryParameterError,
-    QueryTimeoutError,
-    StoreError,
-    UnknownQueryError,
-)
-from itskg.graph.sparql.catalogue import (
-    RESULT_MEDIA,
-    NamedQuery,
-    bind_params,
-    format_rows,
-    get_query,
-    inline_bindings,
-    load_catalog,
-)
-from itskg.graph.store import current_generation
-from itskg.graph.terms import Term
+from itskg.api.http_errors import NotAcceptableError
+from itskg.graph.errors import QueryParameterError, UnknownQueryError
+from itskg.graph.sparql.catalogue import RESULT_MEDIA, NamedQuery, get_query, load_catalog
 
 __all__ = ["build_router", "catalogue_json", "register"]
 
@@ -62,17 +40,6 @@ _SCHEMA = {
     "year": {"type": "string", "pattern": "^[0-9]{4}$"},
     "code": {"type": "string"},
 }
-_STATUS = {QueryParameterError: 400, UnknownQueryError: 404, QueryTimeoutError: 503,
-           StoreError: 503}
-
-
-def error_response(err: Exception, status: int | None = None) -> JSONResponse:
-    """The one JSON error shape of the API."""
-    code = status or next((s for t, s in _STATUS.items() if isinstance(err, t)), 500)
-    return JSONResponse({"ok": False, "error": str(err), "type": type(err).__name__,
-                         "status": code}, status_code=code)
-
-
 def catalogue_json() -> list[dict[str, Any]]:
     """The catalogue as plain JSON objects (GET /api/queries)."""
     return [
@@ -92,8 +59,7 @@ def catalogue_json() -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ negotiation
-def _negotiate(request: Request) -> str:
-    fmt = request.query_params.get("format")
+def _negotiate(request: Request, fmt: str | None) -> str:
     if fmt:
         if fmt not in RESULT_MEDIA:
             raise QueryParameterError(
@@ -102,117 +68,23 @@ def _negotiate(request: Request) -> str:
     accept = request.headers.get("accept")
     best = negotiate(accept, MEDIA_FORMAT)  # the one Accept parser (api/formats.py)
     if best is None:
-        raise _NotAcceptable(
+        raise NotAcceptableError(
             f"None of the requested media types ({accept}) is available; use one of "
             f"{', '.join(MEDIA_FORMAT)}.")
     return best
 
 
-class _NotAcceptable(ItskgError):
-    """No acceptable result media type."""
-
-
-# ------------------------------------------------------------------ running
-class _ExecutorAsk:
-    """Lets bind_params check codes through the worker pool (ASK with inlined values)."""
-
-    def __init__(self, executor: Any):
-        self.executor = executor
-
-    def ask(self, sparql: str, bindings: dict[str, Any] | None = None) -> bool:
-        res = self.executor.run(inline_bindings(sparql, bindings or {}), "json")
-        return bool(json.loads(res.body)["boolean"])
-
-
-_cache: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
-_cache_lock = threading.Lock()
-_refresh_lock = threading.Lock()
-CACHE_SIZE = 256
-
-
-def _rows_from_sparql_json(body: bytes) -> bytes:
-    data = json.loads(body)
-    if "boolean" in data:
-        return json.dumps([{"result": data["boolean"]}]).encode()
-    from itskg.graph.sparql.catalogue import plain_value
-
-    out = []
-    for b in data["results"]["bindings"]:
-        row: dict[str, Any] = {}
-        for v in data["head"]["vars"]:
-            t = b.get(v)
-            row[v] = None if t is None else plain_value(Term(
-                "iri" if t["type"] == "uri" else "bnode" if t["type"] == "bnode" else "literal",
-                t["value"], t.get("datatype"), t.get("xml:lang")))
-        out.append(row)
-    return json.dumps(out, ensure_ascii=False, indent=1).encode()
-
-
-def _answer(request: Request, q: NamedQuery, fmt: str) -> tuple[bytes, str]:
-    raw = {k: v for k, v in request.query_params.items() if k != "format"}
-    if q.uses_lang:
-        raw.setdefault("lang", "it")
-    else:
-        raw.pop("lang", None)
-    state = request.app.state
-    executor = getattr(state, "executor", None)
-    if executor is not None:
-        root = Path(executor.store_path)
-        gen = current_generation(root)
-        key = (str(root), gen, q.name, tuple(sorted(raw.items())), fmt)
-        with _cache_lock:
-            if gen is not None and key in _cache:
-                _cache.move_to_end(key)
-                return _cache[key]
-        bindings = bind_params(q, raw, store=_ExecutorAsk(executor))  # type: ignore[arg-type]
-        res = executor.run(inline_bindings(q.text, bindings), "json" if fmt == "rows" else fmt)
-        body = _rows_from_sparql_json(res.body) if fmt == "rows" else res.body
-        out = (body, RESULT_MEDIA[fmt])
-        if gen is not None and res.generation == gen and not res.truncated:
-            _remember(key, out)
-        return out
-    store = getattr(state, "store", None)
-    if store is None:
-        raise StoreError("The server has no store open (app.state.store is not set).")
-    with _refresh_lock:
-        store.refresh()
-    key = (str(store.root), store.generation, q.name, tuple(sorted(raw.items())), fmt)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    bindings = bind_params(q, raw, store=store)
-    body = format_rows(store.query(q.text, bindings=bindings), fmt)
-    out = (body, RESULT_MEDIA[fmt])
-    _remember(key, out)
-    return out
-
-
-def _remember(key: tuple[Any, ...], out: tuple[bytes, str]) -> None:
-    """Keep an answer for its store generation (the store is immutable between commits)."""
-    with _cache_lock:
-        _cache[key] = out
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-
-
-def _respond(request: Request, name: str) -> Response:
-    try:
-        q = get_query(name)
-        try:
-            fmt = _negotiate(request)
-        except _NotAcceptable as err:
-            return error_response(err, 406)
-        body, media = _answer(request, q, fmt)
-        return Response(body, media_type=media)
-    except ItskgError as err:
-        return error_response(err)
-
-
 # ------------------------------------------------------------------ routes
-def _query_endpoint(q: NamedQuery) -> Callable[..., Response]:
-    def endpoint(request: Request, **_: Any) -> Response:
-        return _respond(request, q.name)
+def _query_endpoint(q: NamedQuery) -> Callable[..., Awaitable[Response]]:
+    declared = {p.name for p in q.params} | {"format"}
+
+    async def endpoint(request: Request, format: str | None = None, **params: Any) -> Response:
+        unknown = sorted(set(request.query_params) - declared)
+        if unknown:  # FastAPI ignores undeclared parameters; a typo must not mean "all"
+            params.update({k: request.query_params[k] for k in unknown})
+        fmt = _negotiate(request, format)
+        res = await (await get_kg(request)).arun_named(q.name, params, fmt)
+        return Response(res.body, media_type=res.media_type)
 
     params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=Request)]
@@ -267,17 +139,10 @@ def build_router() -> APIRouter:
 
     @router.get("/{name}", include_in_schema=False)
     def unknown(name: str) -> Response:
-        return error_response(UnknownQueryError(str(get_query_error(name))), 404)
+        get_query(name.removesuffix(".rq"))  # raises UnknownQueryError with a suggestion
+        raise UnknownQueryError(f"No named query '{name}'.")
 
     return router
-
-
-def get_query_error(name: str) -> str:
-    try:
-        get_query(name.removesuffix(".rq"))
-    except UnknownQueryError as err:
-        return str(err)
-    return f"No named query '{name}'."
 
 
 def register(app: FastAPI) -> None:

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from itskg.api.deps import get_executor, get_settings
+from itskg.api.deps import get_kg, get_settings
 from itskg.api.formats import choose_format
 from itskg.api.http_errors import (
     MalformedRequestError,
@@ -35,7 +35,8 @@ from itskg.api.http_errors import (
 from itskg.api.routes.meta import service_description
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryRefusedError
-from itskg.graph.sparql.executor import apply_update, scan_query, scan_update
+from itskg.graph.knowledge import KnowledgeGraph
+from itskg.graph.sparql.scan import scan_query, scan_update
 
 __all__ = ["ProtocolRequest", "read_protocol_request", "router"]
 
@@ -117,7 +118,8 @@ def _check_admin(request: Request, settings: Settings) -> None:
         )
 
 
-async def _update(request: Request, update: str, settings: Settings) -> Response:
+async def _update(request: Request, update: str, settings: Settings, kg: KnowledgeGraph
+                  ) -> Response:
     _check_admin(request, settings)
     plan = scan_update(update)
     if plan.unsupported:
@@ -126,31 +128,33 @@ async def _update(request: Request, update: str, settings: Settings) -> Response
             f"{', '.join(plan.unsupported)}: its generations are immutable. Load or change "
             "data with 'itskg import' (the server switches to the new data by itself)."
         )
-    dropped = await run_in_threadpool(apply_update, settings.store, plan)
+    dropped = await run_in_threadpool(kg.apply_update, plan)
     return JSONResponse({"ok": True, "removed_layers": dropped})
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], summary="SPARQL 1.1 Protocol endpoint")
+# Two routes, not api_route(methods=[GET, POST]): that gives both one OpenAPI operation id.
+@router.get("/sparql", summary="SPARQL 1.1 Protocol endpoint (query in the URL)")
+@router.post("/sparql", summary="SPARQL 1.1 Protocol endpoint (query or update in the body)")
 async def sparql(request: Request) -> Response:
     # No Depends() here: FastAPI's dependency solving costs more than the rest of this route.
-    settings, executor = await get_settings(request), await get_executor(request)
+    settings, kg = await get_settings(request), await get_kg(request)
     req = await read_protocol_request(request)
     if req.update is not None:
-        return await _update(request, req.update, settings)
+        return await _update(request, req.update, settings, kg)
     if req.query is None:
         if request.method == "GET":
-            return await service_description(request, executor, settings, req.format)
+            return await service_description(request, kg, settings, req.format)
         raise MalformedRequestError("POST /sparql without a query; send query=... or a body.")
     info = scan_query(req.query)
     fmt = choose_format(info.is_graph, request.headers.get("accept"), req.format)
-    res = await executor.arun(req.query, fmt, info=info, default_graphs=req.default_graphs,
-                              named_graphs=req.named_graphs)
+    res = await kg.asparql(req.query, fmt, info=info, default_graphs=req.default_graphs,
+                           named_graphs=req.named_graphs)
     headers = {"Vary": "Accept"}
     if res.rows is not None:
         headers["X-ITSKG-Rows"] = str(res.rows)
     if res.truncated:
         headers["X-ITSKG-Truncated"] = "true"
-        headers["X-ITSKG-Row-Cap"] = str(executor.max_rows)
+        headers["X-ITSKG-Row-Cap"] = str(kg.max_rows)
     return Response(res.body, media_type=res.media_type, headers=headers)
 
 

@@ -51,7 +51,8 @@ def recommend_partners(G: nx.Graph, *, target: str = "", level: str = "academy",
         for g, row in m.items():
             if g == target:
                 continue
-            contrib = {i: min(row.get(i, 0.0), _LQ_CAP) * w for i, w in gap.items()}
+            contrib: dict[str, float] = {i: min(row.get(i, 0.0), _LQ_CAP) * w
+                                         for i, w in gap.items()}
             score = sum(contrib.values()) / len(gap)
             if score <= 0:
                 continue
@@ -65,7 +66,7 @@ def recommend_partners(G: nx.Graph, *, target: str = "", level: str = "academy",
         for n, d in G.nodes(data=True):
             if d.get("kind") != "academy" or d.get("region") == target:
                 continue
-            contrib: dict[str, float] = {}
+            contrib = {}
             for nb in G[n]:
                 item = nb if profile == "skill" else G.nodes[nb].get(profile)
                 if isinstance(item, str) and item in gap:

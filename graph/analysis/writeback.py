@@ -20,14 +20,14 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import networkx as nx
 
 from itskg.graph.analysis.metrics import MetricResult
 from itskg.graph.namespaces import DATA, ONTOLOGY, VOCAB
 from itskg.graph.rdfwriter import NTriplesWriter, lit
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
+from itskg.graph.store import KnowledgeStore, Layer, LayerKind, LayerRecord
 
 __all__ = ["layer_source", "measures_ntriples", "write_back"]
 
@@ -91,7 +91,7 @@ def write_back(store_root: Path | str, G: nx.Graph, result: MetricResult,
                        "rows": len(result.rows)}, sort_keys=True, default=str)
     layer = Layer(
         source=source, title=f"Network analysis: {result.metric} on {projection}",
-        data=measures_ntriples(G, result), format="nt", kind=kind,
+        data=measures_ntriples(G, result), format="nt", kind=cast(LayerKind, kind),
         derived_from=(f"itskg projection {projection} (queries/projections)",
                       f"store generation {G.graph.get('generation')}"),
         description=desc, rows=len(result.rows),

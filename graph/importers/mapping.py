@@ -18,6 +18,7 @@ year with a note saying that only the year is known. Shortcut edges (``memberOfF
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from itskg.graph.importers.kinds import get_kind
@@ -397,7 +398,8 @@ class KindMapper(S3Mapper, PressMembersMapper, Mapper):
         v = self.text(col)
         pct = v.endswith("%")
         try:
-            r = parse_number(v.rstrip("% "), integer=False) if v else None
+            r: float | Decimal | int | None = (
+                parse_number(v.rstrip("% "), integer=False) if v else None)
         except ValueError as err:
             self._problem(col, f"{err}; expected a rate between 0 and 1 (0,85) or 85%")
             return None

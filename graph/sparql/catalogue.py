@@ -11,12 +11,15 @@ header is a block of ``#+ key: value`` lines (grlc style) holding YAML::
     #+ tags: [academies, regions]
     #+ example: {region: ITH5}
     #+ cq: [CQ19]
+    #+ binding: engine        # optional: engine (default) or values
 
 Parameters are plain variables (``?region``) bound by the engine (pyoxigraph substitutions via
 ``KnowledgeStore.query(bindings=...)``), never pasted into the text. The engine only binds
 variables of the SELECT projection, so every parameter (and ``?lang``) is a result column:
 the catalogue refuses to load a SELECT query whose projection lacks one of its parameters.
 An optional parameter without a value stays unbound, which the queries read as "all".
+``binding: values`` in the header inlines the bindings as a VALUES block instead
+(``inline_bindings``), for queries the engine plans better that way; both give the same rows.
 A sub-select that uses a parameter must project it too (the engine substitutes only projected
 variables; ``inline_bindings`` opens every sub-select with the VALUES block to match).
 
@@ -40,6 +43,7 @@ import yaml
 
 from itskg.graph.errors import (
     DataError,
+    ItskgError,
     Problem,
     QueryParameterError,
     UnknownQueryError,
@@ -54,6 +58,7 @@ from itskg.graph.sparql.queryformat import (
     table_rows,
     values_clause,
 )
+from itskg.graph.sparql.scan import scan_query, tokens, variables, with_limit
 from itskg.graph.store import KnowledgeStore
 from itskg.graph.terms import QueryResult, Term, iri
 
@@ -65,8 +70,10 @@ __all__ = [
     "Param",
     "Vocabulary",
     "RESULT_MEDIA",
+    "BINDING_MODES",
     "bind_params",
     "catalogue_markdown",
+    "code_checks",
     "format_rows",
     "get_query",
     "inline_bindings",
@@ -81,7 +88,10 @@ __all__ = [
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "code")
 LANGUAGES = ("it", "en")
-HEADER_KEYS = {"name", "title", "description", "params", "tags", "example", "cq"}
+HEADER_KEYS = {"name", "title", "description", "params", "tags", "example", "cq", "binding"}
+#: how parameters reach the engine: ``engine`` (substitutions, the default) or ``values``
+#: (a VALUES block inlined into the text: ``inline_bindings``)
+BINDING_MODES = ("engine", "values")
 PARAM_KEYS = {"name", "type", "required", "default", "allowed", "vocabulary", "description"}
 RESERVED = {"format", "limit"}  # HTTP/CLI options; never query parameters
 
@@ -193,6 +203,7 @@ class NamedQuery:
     cq: tuple[str, ...]
     text: str
     kind: str
+    binding: str = "engine"
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -206,17 +217,6 @@ class NamedQuery:
 def _problem(name: str, msg: str, row: int | None = None) -> DataError:
     return DataError(f"Named query {name}.rq is invalid; fix its header or text.",
                      [Problem(msg, file=f"queries/{name}.rq", row=row)])
-
-
-def _strip_sparql(text: str) -> str:
-    """The query without whole-line comments and PREFIX/BASE lines (for kind detection)."""
-    out = []
-    for line in text.splitlines():
-        s = line.strip()
-        if not s or s.startswith("#") or re.match(r"(?i)^(PREFIX|BASE)\b", s):
-            continue
-        out.append(line)
-    return "\n".join(out)
 
 
 def _lang_dict(name: str, key: str, value: Any, *, required: bool) -> dict[str, str]:
@@ -293,12 +293,15 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
     meta, body = _header(name, text)
     if meta.get("name") != name:
         raise _problem(name, f"header name {meta.get('name')!r} differs from the file name")
-    m = re.match(r"(?is)^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _strip_sparql(body))
-    if m is None:
+    toks = tokens(body)
+    try:
+        form = scan_query(body).form
+    except ItskgError as err:  # SERVICE, LOAD, an undeclared prefix in FROM
+        raise _problem(name, str(err)) from err
+    if form not in ("select", "ask", "construct", "describe"):
         raise _problem(name, "only read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are "
                              "allowed in the catalogue")
-    kind = m.group(1).lower()
-    kind = "construct" if kind == "describe" else kind
+    kind = "construct" if form == "describe" else form
     raw_params = meta.get("params") or []
     if isinstance(raw_params, Mapping):  # map form: {region: {type: code, ...}}
         raw_params = [{"name": k, **(v or {})} for k, v in raw_params.items()]
@@ -307,16 +310,17 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
     params = [_parse_param(name, p) for p in raw_params]
     if len({p.name for p in params}) != len(params):
         raise _problem(name, "a parameter is declared twice")
-    if re.search(r"\?lang\b", body):
+    used = set(variables(toks))
+    if "lang" in used:
         params.append(LANG_PARAM)
-    stripped = _strip_sparql(body)
+    first = next((i for i, tk in enumerate(toks) if tk.is_word("WHERE") or tk.text == "{"),
+                 len(toks))
+    projected = set(variables(toks[:first]))
     for p in params:
-        uses = len(re.findall(rf"[?$]{p.name}\b", stripped))
-        if uses == 0:
+        if p.name not in used:
             raise _problem(name, f"parameter {p.name} is declared but ?{p.name} is not used")
         if kind == "select":
-            proj = re.split(r"(?i)\bWHERE\b|\{", stripped, maxsplit=1)[0]
-            if not re.search(rf"[?$]{p.name}\b", proj):
+            if p.name not in projected:
                 raise _problem(name, f"?{p.name} must be in the SELECT projection (the engine "
                                      "binds only projected variables)")
         if p.allowed and p.default is not None and p.default not in p.allowed:
@@ -329,6 +333,10 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
     bad = [c for c in cq if not re.match(r"^CQ\d{2}$", str(c))]
     if bad:
         raise _problem(name, f"'cq' entries must look like CQ01: {bad}")
+    binding = str(meta.get("binding", "engine"))
+    if binding not in BINDING_MODES:
+        raise _problem(name, f"'binding' must be one of {', '.join(BINDING_MODES)}, "
+                             f"not {binding!r}")
     names = {p.name for p in params}
     if set(example) - names:
         raise _problem(name, f"example names unknown parameter(s) {sorted(set(example) - names)}")
@@ -342,6 +350,7 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
         cq=tuple(str(c) for c in cq),
         text=text,
         kind=kind,
+        binding=binding,
     )
 
 
@@ -435,6 +444,22 @@ def _convert(query: NamedQuery, p: Param, value: str) -> Any:
 _EXISTS = "ASK { { ?concept ?p ?o } UNION { ?s ?p ?concept } }"
 
 
+def code_checks(query: NamedQuery, raw: Mapping[str, Any], bindings: Mapping[str, Any]
+                ) -> list[tuple[str, str]]:
+    """(IRI, error message) for each bound code parameter: the concept must exist.
+
+    The executor checks them in the worker, in the same round trip as the query.
+    """
+    out = []
+    for p in query.params:
+        if p.type == "code" and p.name in bindings:
+            value = str(raw.get(p.name) or p.default or "").strip()
+            iri_ = str(bindings[p.name])
+            out.append((iri_, str(_bad(query, p, value,
+                                       f"no such concept in the store ({iri_})"))))
+    return out
+
+
 def bind_params(
     query: NamedQuery, raw: Mapping[str, Any], *, store: KnowledgeStore | None = None
 ) -> dict[str, Any]:
@@ -467,18 +492,11 @@ def bind_params(
                 )
             continue
         out[p.name] = _convert(query, p, value)
-        if p.type == "code" and store is not None and not store.ask(
-            _EXISTS, bindings={"concept": out[p.name]}
-        ):
-            raise _bad(query, p, value, f"no such concept in the store ({out[p.name]})")
+    if store is not None:
+        for concept, message in code_checks(query, raw, out):
+            if not store.ask(_EXISTS, bindings={"concept": iri(concept)}):
+                raise QueryParameterError(message)
     return out
-
-
-def _with_limit(text: str, limit: int) -> str:
-    m = re.search(r"(?i)\bLIMIT\s+(\d+)(\s+OFFSET\s+\d+)?\s*$", text)
-    if m:
-        return text[: m.start(1)] + str(min(int(m.group(1)), limit)) + text[m.end(1):]
-    return text.rstrip() + f"\nLIMIT {int(limit)}\n"
 
 
 def run_query(
@@ -501,7 +519,9 @@ def run_query(
     else:
         raw.pop("lang", None)
     bindings = bind_params(q, raw, store=store)
-    text = q.text if limit is None or q.kind != "select" else _with_limit(q.text, int(limit))
+    text = q.text if limit is None or q.kind != "select" else with_limit(q.text, int(limit))
+    if q.binding == "values":
+        return store.query(inline_bindings(text, bindings))
     return store.query(text, bindings=bindings)
 
 

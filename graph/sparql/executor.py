@@ -45,7 +45,7 @@ import queue
 import select
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,12 +63,15 @@ from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH
 from itskg.graph.sparql.results import (  # re-exported
     GRAPH_FORMATS,
     RESULT_FORMATS,
+    ROWS_MEDIA,
     TRUNCATED_LINK,
     _trim,
+    rows_from_sparql_json,
     serialize_rows,
 )
 from itskg.graph.sparql.scan import QueryInfo, UpdatePlan, scan_query, scan_update  # re-exported
 from itskg.graph.store import KnowledgeStore, generation_file
+from itskg.graph.terms import IRI
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -78,7 +81,9 @@ __all__ = [
     "QueryExecutor",
     "QueryInfo",
     "UpdatePlan",
+    "WorkerState",
     "apply_update",
+    "build_request",
     "scan_query",
     "scan_update",
     "serialize_rows",
@@ -100,6 +105,56 @@ class ExecResult:
 
 
 # ------------------------------------------------------------------------- the worker
+# A code parameter names a concept that must exist: checked in the worker, in the same round
+# trip as the query it belongs to (``Request.exists``).
+EXISTS_QUERY = "ASK { { ?concept ?p ?o } UNION { ?s ?p ?concept } }"
+
+
+class WorkerState:
+    """What one query process keeps between requests: its store handle and small caches.
+
+    The worker pool gives each process one; ``KnowledgeGraph`` without workers keeps one in
+    the calling process. ``serve`` answers one request dict with either.
+    """
+
+    def __init__(self, store: KnowledgeStore, max_rows: int):
+        self.store = store
+        self.max_rows = max_rows
+        self.graphs: set[str] | None = None
+        self.scratch: dict[str, Any] = {}  # per-process caches of other tasks (network graphs)
+        self._current = generation_file(store.root)  # replaced by atomic rename on commits
+        self._seen: tuple[int, int] | None = (-1, -1)
+
+    def follow(self) -> None:
+        """Switch to the store's CURRENT generation if an import committed a new one."""
+        key = _stat_key(self._current)
+        if key != self._seen and self.store.current_generation() != self.store.generation:
+            self.store.refresh()
+            self.graphs = None
+        self._seen = key
+
+    def known_graphs(self) -> set[str]:
+        if self.graphs is None:
+            self.graphs = set(self.store.graphs()) | {r.graph for r in self.store.layers()}
+        return self.graphs
+
+    def serve(self, req: dict[str, Any]) -> ExecResult:
+        """Answer one request (``op`` sparql, or a registered task such as network)."""
+        self.follow()
+        op = req.get("op", "sparql")
+        if op == "sparql":
+            out = _execute(self.store, self.known_graphs(), req, self.max_rows)
+        elif op == "network":
+            from itskg.graph.analysis.tasks import run_task
+
+            body, media = run_task(self.store, req["task"], self.scratch)
+            out = ExecResult(body, media, "network")
+        else:
+            raise QueryError(f"Unknown request {op!r}.")
+        out.generation = self.store.generation
+        return out
+
+
 def _execute(store: KnowledgeStore, graphs: set[str], req: dict[str, Any], max_rows: int
              ) -> ExecResult:
     for g in req["check_graphs"]:
@@ -108,8 +163,11 @@ def _execute(store: KnowledgeStore, graphs: set[str], req: dict[str, Any], max_r
                 f"<{g}> is not a named graph of this store, and this endpoint never fetches "
                 "remote graphs. GET /.well-known/void lists the graphs it holds."
             )
-    kw = {"default_graphs": req["default_graphs"] or None,
-          "named_graphs": req["named_graphs"] or None}
+    for value, message in req.get("exists") or ():
+        if not store.ask(EXISTS_QUERY, bindings={"concept": IRI(value)}):
+            raise QueryParameterError(message)
+    kw: dict[str, Any] = {"default_graphs": req["default_graphs"] or None,
+          "named_graphs": req["named_graphs"] or None, "bindings": req.get("bindings") or None}
     capped = bool(req["capped"])
     try:
         res = store.query(req["capped"] or req["sparql"], **kw)
@@ -119,14 +177,21 @@ def _execute(store: KnowledgeStore, graphs: set[str], req: dict[str, Any], max_r
         capped = False
         res = store.query(req["sparql"], **kw)  # our LIMIT did not fit: run the text as sent
     fmt = req["fmt"]
+    rows_json = fmt == "rows"
+    if rows_json:
+        fmt = "json"
     kinds = GRAPH_FORMATS if res.kind == "graph" else RESULT_FORMATS
     if fmt not in kinds:
         raise QueryParameterError(f"Format {fmt!r} does not fit a {res.kind} query result.")
     buf = io.BytesIO()
     res.serialize(fmt, buf)
     if res.kind != "select":
+        if rows_json:
+            return ExecResult(rows_from_sparql_json(buf.getvalue()), ROWS_MEDIA, req["form"])
         return ExecResult(buf.getvalue(), kinds[fmt], req["form"])
     body, cut, rows = _trim(buf.getvalue(), fmt, max_rows, one_extra=capped)
+    if rows_json:
+        return ExecResult(rows_from_sparql_json(body), ROWS_MEDIA, "select", cut, rows)
     return ExecResult(body, kinds[fmt], "select", cut, rows)
 
 
@@ -140,14 +205,11 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
 
 def _worker_main(conn: Any, store_path: str, max_rows: int) -> None:
     try:
-        store = KnowledgeStore.open(store_path)
+        state = WorkerState(KnowledgeStore.open(store_path), max_rows)
     except BaseException as err:  # report why the worker cannot start
         conn.send(("fail", err if isinstance(err, ItskgError) else StoreError(str(err))))
         return
     conn.send(("ready", os.getpid()))
-    graphs: set[str] | None = None
-    current = generation_file(store_path)  # replaced by atomic rename on every commit
-    seen: tuple[int, int] | None = (-1, -1)
     while True:
         try:
             req = conn.recv()
@@ -156,20 +218,32 @@ def _worker_main(conn: Any, store_path: str, max_rows: int) -> None:
         if req is None:
             return
         try:
-            key = _stat_key(current)
-            if key != seen and store.current_generation() != store.generation:
-                store.refresh()
-                graphs = None
-            seen = key
-            if graphs is None:
-                graphs = set(store.graphs()) | {r.graph for r in store.layers()}
-            out: Any = _execute(store, graphs, req, max_rows)
-            out.generation = store.generation
-            conn.send(("ok", out))
+            conn.send(("ok", state.serve(req)))
         except ItskgError as err:
             conn.send(("err", err))
         except Exception as err:
             conn.send(("err", QueryError(f"The query failed: {type(err).__name__}: {err}")))
+
+
+def build_request(sparql: str, fmt: str | None, max_rows: int, *,
+                  default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+                  info: QueryInfo | None = None, bindings: Mapping[str, Any] | None = None,
+                  exists: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """A SPARQL request for ``WorkerState.serve`` (see ``QueryExecutor.request``).
+
+    Raises QueryParameterError when ``fmt`` does not fit the query form.
+    """
+    info = info or scan_query(sparql)
+    fmt = fmt or ("turtle" if info.is_graph else "json")
+    fits = GRAPH_FORMATS if info.is_graph else {**RESULT_FORMATS, "rows": ROWS_MEDIA}
+    if fmt not in fits and info.form in ("select", "ask", "construct", "describe"):
+        raise QueryParameterError(f"Format {fmt!r} does not fit a {info.form.upper()} query.")
+    return {"op": "sparql", "sparql": sparql, "fmt": fmt, "form": info.form,
+            "capped": info.capped(sparql, max_rows),
+            "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
+            "check_graphs": [*default_graphs, *named_graphs, *info.from_graphs,
+                             *info.from_named_graphs],
+            "bindings": dict(bindings or {}), "exists": list(exists)}
 
 
 @dataclass(eq=False)
@@ -280,20 +354,19 @@ class QueryExecutor:
             return sorted(w.proc.pid for w in self._workers)
 
     # ------------------------------------------------------------------- running
-    def _request(self, sparql: str, fmt: str | None, default_graphs: Sequence[str],
-                 named_graphs: Sequence[str], info: QueryInfo | None) -> dict[str, Any]:
-        if self._closed:
-            raise QueryError("The query executor is closed.")
-        info = info or scan_query(sparql)
-        fmt = fmt or ("turtle" if info.is_graph else "json")
-        if fmt not in (GRAPH_FORMATS if info.is_graph else RESULT_FORMATS) and info.form in (
-                "select", "ask", "construct", "describe"):
-            raise QueryParameterError(f"Format {fmt!r} does not fit a {info.form.upper()} query.")
-        return {"sparql": sparql, "fmt": fmt, "form": info.form,
-                "capped": info.capped(sparql, self.max_rows),
-                "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
-                "check_graphs": [*default_graphs, *named_graphs, *info.from_graphs,
-                                 *info.from_named_graphs]}
+    def request(self, sparql: str, fmt: str | None = None, *,
+                default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+                info: QueryInfo | None = None, bindings: Mapping[str, Any] | None = None,
+                exists: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+        """The request a worker answers: the query, its bindings and the checks it needs.
+
+        ``bindings`` (variable -> value, see ``terms.to_term``) are bound by the engine in
+        the worker; ``exists`` lists (IRI, error message) pairs the worker checks first, in
+        the same round trip. ``fmt`` may also be ``rows`` (a JSON list of row objects).
+        """
+        return build_request(sparql, fmt, self.max_rows, default_graphs=default_graphs,
+                             named_graphs=named_graphs, info=info, bindings=bindings,
+                             exists=exists)
 
     def _busy_error(self) -> QueryTimeoutError:
         return QueryTimeoutError(
@@ -324,17 +397,33 @@ class QueryExecutor:
         self._idle.put(w)
         if status == "err":
             raise payload
-        return payload  # type: ignore[no-any-return]
+        return payload
 
     def run(self, sparql: str, fmt: str | None = None, *, default_graphs: Sequence[str] = (),
-            named_graphs: Sequence[str] = (), info: QueryInfo | None = None) -> ExecResult:
+            named_graphs: Sequence[str] = (), info: QueryInfo | None = None,
+            bindings: Mapping[str, Any] | None = None) -> ExecResult:
         """Run one query; ``fmt`` is a key of RESULT_FORMATS or GRAPH_FORMATS (None: json/turtle).
 
         ``info`` is ``scan_query(sparql)`` when the caller has it already (to pick ``fmt``).
         Waits up to ``timeout`` for an idle worker, then up to ``timeout`` for the answer.
         Raises QuerySyntaxError, QueryRefusedError, QueryTimeoutError, QueryError.
         """
-        req = self._request(sparql, fmt, default_graphs, named_graphs, info)
+        return self.submit(self.request(sparql, fmt, default_graphs=default_graphs,
+                                        named_graphs=named_graphs, info=info, bindings=bindings))
+
+    async def arun(self, sparql: str, fmt: str | None = None, *,
+                   default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+                   info: QueryInfo | None = None,
+                   bindings: Mapping[str, Any] | None = None) -> ExecResult:
+        """``run`` for an asyncio event loop: waits on the worker's pipe without a thread."""
+        return await self.asubmit(self.request(
+            sparql, fmt, default_graphs=default_graphs, named_graphs=named_graphs, info=info,
+            bindings=bindings))
+
+    def submit(self, req: dict[str, Any]) -> ExecResult:
+        """Send a prepared request (``request()``, or a task) to a worker; same limits as run."""
+        if self._closed:
+            raise QueryError("The query executor is closed.")
         try:
             w = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -348,14 +437,10 @@ class QueryExecutor:
             raise self._timed_out(w)
         return self._answer(w)
 
-    async def arun(self, sparql: str, fmt: str | None = None, *,
-                   default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
-                   info: QueryInfo | None = None) -> ExecResult:
-        """``run`` for an asyncio event loop: waits on the worker's pipe without a thread.
-
-        Saves two thread switches per query (measured: see the module docstring).
-        """
-        req = self._request(sparql, fmt, default_graphs, named_graphs, info)
+    async def asubmit(self, req: dict[str, Any]) -> ExecResult:
+        """``submit`` for an asyncio event loop (no thread hop, saves two thread switches)."""
+        if self._closed:
+            raise QueryError("The query executor is closed.")
         try:
             w = self._idle.get_nowait()
         except queue.Empty:

@@ -13,10 +13,11 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from itskg.graph.errors import QueryParameterError
+from itskg.graph.sparql.results import plain_value
+from itskg.graph.sparql.scan import tokens
 from itskg.graph.terms import IRI, QueryResult, Term
 
 __all__ = [
@@ -72,21 +73,23 @@ def inline_bindings(text: str, bindings: Mapping[str, Any]) -> str:
     if not bindings:
         return text
     block = " " + values_clause(bindings)
-    # blank out whole-line comments so a '{' in a comment is never taken for a group
-    masked = "\n".join(" " * len(ln) if ln.lstrip().startswith("#") else ln
-                       for ln in text.split("\n"))
-    starts = [m.end() for m in re.finditer(r"(?i)\bSELECT\b", masked)]
+    toks = tokens(text)  # strings, IRIs and comments are whole tokens: their '{' never counts
+    starts = [i for i, t in enumerate(toks) if t.is_word("SELECT")]
     if not starts:
-        m = re.search(r"(?i)\b(ASK|CONSTRUCT|DESCRIBE)\b", masked)
-        if m and m.group(1).upper() == "CONSTRUCT":  # skip the template, bind the WHERE group
-            w = re.search(r"(?i)\bWHERE\b", masked[m.end():])
-            starts = [m.end() + (w.end() if w else 0)]
+        form = next((i for i, t in enumerate(toks) if t.is_word("ASK", "CONSTRUCT", "DESCRIBE")),
+                    None)
+        if form is not None and toks[form].is_word("CONSTRUCT"):  # bind the WHERE group
+            where = next((i for i in range(form, len(toks)) if toks[i].is_word("WHERE")), form)
+            starts = [where]
         else:
-            starts = [m.end() if m else 0]
-    braces = sorted({masked.find("{", s) for s in starts})
-    if braces and braces[0] < 0:
-        raise QueryParameterError("cannot bind parameters: the query has no WHERE group")
-    for b in reversed(braces):
+            starts = [form if form is not None else 0]
+    braces = set()
+    for s in starts:
+        b = next((t.start for t in toks[s:] if t.kind == "other" and t.text == "{"), None)
+        if b is None:
+            raise QueryParameterError("cannot bind parameters: the query has no WHERE group")
+        braces.add(b)
+    for b in sorted(braces, reverse=True):
         text = text[: b + 1] + block + text[b + 1:]
     return text
 
@@ -98,16 +101,6 @@ RESULT_MEDIA = {
     "tsv": "text/tab-separated-values",
     "rows": "application/json",
 }
-
-
-def plain_value(t: Term | None) -> Any:
-    """A result term as plain JSON: IRIs and strings as str, numbers, booleans, None."""
-    if t is None:
-        return None
-    v = t.to_python()
-    if isinstance(v, float) and t.datatype == XSD + "decimal":
-        return float(Decimal(t.value))
-    return v
 
 
 def format_rows(result: QueryResult, fmt: str) -> bytes:

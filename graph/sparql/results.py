@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -15,7 +16,8 @@ from itskg.graph.errors import (
 from itskg.graph.namespaces import ONTOLOGY
 from itskg.graph.terms import Term
 
-__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "TRUNCATED_LINK", "serialize_rows"]
+__all__ = ["GRAPH_FORMATS", "RESULT_FORMATS", "ROWS_MEDIA", "TRUNCATED_LINK", "plain_value",
+           "rows_from_sparql_json", "serialize_rows"]
 
 #: format key -> media type (SELECT/ASK results, then CONSTRUCT/DESCRIBE graphs)
 RESULT_FORMATS = {
@@ -31,6 +33,46 @@ GRAPH_FORMATS = {
     "rdfxml": "application/rdf+xml",
 }
 TRUNCATED_LINK = ONTOLOGY + "truncated"
+#: media type of ``rows``: a JSON list of row objects with plain values
+ROWS_MEDIA = "application/json"
+_XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+
+
+def plain_value(t: Term | None) -> Any:
+    """A result term as plain JSON: IRIs and strings as str, numbers, booleans, None.
+
+    >>> plain_value(Term("literal", "0.10", _XSD_DECIMAL)), plain_value(None)
+    (0.1, None)
+    """
+    if t is None:
+        return None
+    v = t.to_python()
+    if isinstance(v, float) and t.datatype == _XSD_DECIMAL:
+        return float(Decimal(t.value))
+    return v
+
+
+def rows_from_sparql_json(body: bytes) -> bytes:
+    """SPARQL 1.1 JSON results -> ``rows``: a JSON list of ``{variable: plain value}``.
+
+    >>> rows_from_sparql_json(b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": '
+    ...     b'{"type": "literal", "value": "2", "datatype": '
+    ...     b'"http://www.w3.org/2001/XMLSchema#integer"}}]}}')
+    b'[\\n {\\n  "n": 2\\n }\\n]'
+    """
+    data = json.loads(body)
+    if "boolean" in data:
+        return json.dumps([{"result": data["boolean"]}]).encode()
+    out = []
+    for b in data["results"]["bindings"]:
+        row: dict[str, Any] = {}
+        for v in data["head"]["vars"]:
+            t = b.get(v)
+            row[v] = None if t is None else plain_value(Term(
+                "iri" if t["type"] == "uri" else "bnode" if t["type"] == "bnode" else "literal",
+                t["value"], t.get("datatype"), t.get("xml:lang")))
+        out.append(row)
+    return json.dumps(out, ensure_ascii=False, indent=1).encode()
 
 # ------------------------------------------------------------------- serialising rows
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -1,13 +1,20 @@
-"""SPARQL text scanning without a parser: query form, dataset IRIs, LIMIT, refused features.
+"""SPARQL text scanning without a parser: the one tokenizer of itskg, and what it finds.
 
-A small tokenizer that skips strings, comments, IRIs and variables, so the word SERVICE in a
-literal is harmless. Hand-written because pyoxigraph does not expose its parsed algebra.
+``tokens`` splits SPARQL text into significant tokens (strings, comments, IRIs and variables
+are single tokens, so the word SERVICE in a literal or a ``{`` in a comment is harmless).
+Every scan of query text uses it: ``scan_query`` (form, dataset IRIs, LIMIT, refused
+features), ``scan_update``, ``has_dataset_clause`` (the store's union default graph),
+``with_limit`` (the catalogue's row limit), the catalogue's parameter checks and
+``inline_bindings``' search for the groups to bind. Hand-written because pyoxigraph does not
+expose its parsed algebra.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urljoin
 
 from itskg.graph.errors import (
@@ -15,7 +22,8 @@ from itskg.graph.errors import (
     QueryRefusedError,
 )
 
-__all__ = ["QueryInfo", "UpdatePlan", "scan_query", "scan_update"]
+__all__ = ["QueryInfo", "Token", "UpdatePlan", "has_dataset_clause", "scan_query", "scan_update",
+           "tokens", "variables", "with_limit"]
 
 # ------------------------------------------------------------------------- scanning
 _TOKEN = re.compile(
@@ -56,10 +64,59 @@ class QueryInfo:
         return f"{text[:at]}\nLIMIT {cap + 1}\n{text[at:]}"
 
 
-def _tokens(text: str) -> list[tuple[str, str, int]]:
-    """Significant tokens as (kind, text, offset); whitespace and comments dropped."""
-    return [(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)
+class Token(NamedTuple):
+    """One significant token: ``kind`` is string, iri, var, lang, pname, word, num or other."""
+
+    kind: str
+    text: str
+    start: int
+
+    def is_word(self, *words: str) -> bool:
+        """True for a keyword token among ``words`` (upper case), in any case."""
+        return self.kind == "word" and self.text.upper() in words
+
+
+def tokens(text: str) -> list[Token]:
+    """Significant tokens of SPARQL text; whitespace and comments dropped.
+
+    >>> [t.text for t in tokens('SELECT ?s { ?s ?p "a { #" } # }')]
+    ['SELECT', '?s', '{', '?s', '?p', '"a { #"', '}']
+    """
+    return [Token(m.lastgroup or "other", m.group(), m.start()) for m in _TOKEN.finditer(text)
             if m.lastgroup not in {"ws", "comment"}]
+
+
+
+def variables(toks: list[Token]) -> list[str]:
+    """The variable names (without ? or $) of ``toks``, in order, with repeats."""
+    return [t.text[1:] for t in toks if t.kind == "var"]
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """True if the query names its own dataset (FROM / FROM NAMED).
+
+    >>> has_dataset_clause('SELECT * { ?s ?p "FROM" }'), has_dataset_clause("SELECT * FROM <g> {}")
+    (False, True)
+    """
+    return any(t.is_word("FROM") for t in tokens(sparql))
+
+
+def with_limit(text: str, limit: int) -> str:
+    """The query with at most ``limit`` rows: a top-level LIMIT lowered, or one added.
+
+    A LIMIT already smaller stays; the new LIMIT goes before a trailing VALUES block.
+
+    >>> with_limit("SELECT * { ?s ?p ?o } LIMIT 50", 10)
+    'SELECT * { ?s ?p ?o } LIMIT 10'
+    >>> with_limit("SELECT * { ?s ?p ?o }", 10)
+    'SELECT * { ?s ?p ?o }\\nLIMIT 10\\n'
+    """
+    info = scan_query(text)
+    if info.limit_span is not None and info.limit is not None:
+        a, b = info.limit_span
+        return f"{text[:a]}{min(info.limit, int(limit))}{text[b:]}"
+    at = len(text) if info.values_at is None else info.values_at
+    return f"{text[:at].rstrip()}\nLIMIT {int(limit)}\n{text[at:]}"
 
 
 def _resolve(kind: str, tok: str, prefixes: dict[str, str], base: str | None) -> str:
@@ -72,8 +129,8 @@ def _resolve(kind: str, tok: str, prefixes: dict[str, str], base: str | None) ->
     return prefixes[pfx] + local
 
 
-def _refuse_remote(tokens: list[tuple[str, str, int]]) -> None:
-    for kind, tok, _ in tokens:
+def _refuse_remote(toks: Sequence[Token]) -> None:
+    for kind, tok, _ in toks:
         if kind == "word" and tok.upper() == "SERVICE":
             raise QueryRefusedError(
                 "SERVICE (federated query) is not allowed on this endpoint: it would make the "
@@ -93,7 +150,7 @@ def scan_query(text: str) -> QueryInfo:
     >>> scan_query('SELECT * FROM <urn:g> { ?s ?p "SERVICE" }').from_graphs
     ['urn:g']
     """
-    toks = _tokens(text)
+    toks = tokens(text)
     _refuse_remote(toks)
     prefixes: dict[str, str] = {}
     base: str | None = None
@@ -140,7 +197,7 @@ def scan_update(text: str) -> UpdatePlan:
 
     LOAD and SERVICE raise ``QueryRefusedError``.
     """
-    toks = _tokens(text)
+    toks = tokens(text)
     _refuse_remote(toks)
     prefixes: dict[str, str] = {}
     base: str | None = None

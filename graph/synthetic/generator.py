@@ -131,7 +131,8 @@ class Out:
     """Buffered N-Triples sink that counts triples."""
 
     def __init__(self, fh: IO[str]):
-        self.fh, self.buf, self.n = fh, [], 0
+        self.fh, self.n = fh, 0
+        self.buf: list[str] = []
 
     def t(self, s: str, p: str, o: str) -> None:
         self.buf.append(f"{s} {p} {o} .\n")
@@ -154,6 +155,8 @@ def _year(y: int) -> str:
 
 class Generator:
     """Generate every section in a fixed order; ``stats`` counts what was made."""
+
+    eu_by_country: dict[str, list[str]]  # EU partners by country, set by observations
 
     def __init__(self, ref_: Reference, spec: ScaleSpec, seed: int, out: Out,
                  say: Callable[[str], None]):

@@ -62,7 +62,7 @@ def datasets(g: Generator) -> None:
 def eu_partners(g: Generator) -> None:
     """EU partner organisations (eu scale): hosts of mobility and internships abroad."""
     rng = g.rng("eu")
-    g.eu_by_country: dict[str, list[str]] = defaultdict(list)
+    g.eu_by_country = defaultdict(list)
     countries = list(g.r.eu_nuts2)
     w = [GRAVITY.get(c.rsplit("/", 1)[-1], 0.5) for c in countries]
     for n in range(1, g.spec.eu_partners + 1):

@@ -112,7 +112,7 @@ def test_second_writer_is_refused_with_a_clear_message(st: KnowledgeStore) -> No
             st.replace_layers([A])
     finally:
         proc.kill()
-        proc.wait()
+        proc.communicate()  # waits and closes the pipe
     st.replace_layers([A])  # lock released with the process
 
 

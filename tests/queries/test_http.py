@@ -1,26 +1,26 @@
-"""The named query HTTP routes, through FastAPI's TestClient on the fixture store."""
+"""The named query HTTP routes: create_app (the production path) over the fixture store."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from itskg.api.routes.named_queries import register
+from itskg.api.app import create_app
+from itskg.graph.config import Settings
 from itskg.graph.sparql.catalogue import load_catalog
 from itskg.graph.store import KnowledgeStore
 
 
 @pytest.fixture(scope="module")
-def client(catalog_store: KnowledgeStore) -> TestClient:
-    app = FastAPI()
-    app.state.store = catalog_store
-    register(app)
-    return TestClient(app)
+def client(catalog_store: KnowledgeStore) -> Iterator[TestClient]:
+    app = create_app(Settings(store=catalog_store.root, query_workers=1))
+    with TestClient(app) as c:  # the lifespan starts the app's KnowledgeGraph
+        yield c
 
 
 def test_catalogue_listing(client: TestClient) -> None:
@@ -112,33 +112,22 @@ def test_results_follow_a_new_generation(tmp_path, catalog_store: KnowledgeStore
     st.replace_layers([Layer("a", "A", b'<https://w3id.org/itskg/id/its/x> '
                              b'<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
                              b'<https://w3id.org/itskg/ontology#ITSAcademy> .')], rules=[])
-    app = FastAPI()
-    app.state.store = KnowledgeStore.open(tmp_path / "s")
-    register(app)
-    c = TestClient(app)
-    url = "/api/queries/search_by_label?text=zeta"
-    assert c.get(url).json()["results"]["bindings"] == []
-    st.replace_layers([Layer("b", "B", b'<https://w3id.org/itskg/id/its/x> '
-                             b'<http://www.w3.org/2004/02/skos/core#prefLabel> "Zeta" .')],
-                      rules=[])
-    assert len(c.get(url).json()["results"]["bindings"]) == 1
-    app.state.store.close()
+    with TestClient(create_app(Settings(store=tmp_path / "s", query_workers=1))) as c:
+        url = "/api/queries/search_by_label?text=zeta"
+        assert c.get(url).json()["results"]["bindings"] == []
+        st.replace_layers([Layer("b", "B", b'<https://w3id.org/itskg/id/its/x> '
+                                 b'<http://www.w3.org/2004/02/skos/core#prefLabel> "Zeta" .')],
+                          rules=[])
+        assert len(c.get(url).json()["results"]["bindings"]) == 1
     st.close()
 
 
-def test_routes_run_through_the_worker_pool(catalog_store: KnowledgeStore) -> None:
-    """With app.state.executor, parameters are inlined as VALUES and run in a worker."""
-    from itskg.graph.sparql.executor import QueryExecutor
-
-    with QueryExecutor(catalog_store.root, workers=1, timeout=30) as ex:
-        app = FastAPI()
-        app.state.executor = ex
-        register(app)
-        c = TestClient(app)
-        r = c.get("/api/queries/skill_gaps_by_region?region=ITH5&lang=en",
-                  headers={"Accept": "application/json"})
-        assert r.status_code == 200, r.text
-        assert [(x["skillLabel"], x["demandingCompanies"], x["taughtElsewhereBy"])
-                for x in r.json()] == [("cloud technologies", 2, "ITS Lombardy ICT Foundation")]
-        r = c.get("/api/queries/academies_by_region?region=ITZ9")
-        assert r.status_code == 400 and "no such concept" in r.json()["error"]
+def test_routes_run_through_the_worker_pool(client: TestClient) -> None:
+    """Parameters travel with the query to a worker and are bound by the engine there."""
+    r = client.get("/api/queries/skill_gaps_by_region?region=ITH5&lang=en",
+                   headers={"Accept": "application/json"})
+    assert r.status_code == 200, r.text
+    assert [(x["skillLabel"], x["demandingCompanies"], x["taughtElsewhereBy"])
+            for x in r.json()] == [("cloud technologies", 2, "ITS Lombardy ICT Foundation")]
+    r = client.get("/api/queries/academies_by_region?region=ITZ9")
+    assert r.status_code == 400 and "no such concept" in r.json()["error"]

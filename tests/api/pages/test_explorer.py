@@ -230,8 +230,9 @@ def test_map_counts_add_up_to_the_graph(client: httpx.Client) -> None:
 
 def test_vendor_assets_are_served_from_node_modules(client: httpx.Client) -> None:
     from itskg.api.pages.rendering import vendor_dir
+    from itskg.graph.config import Settings
 
-    if vendor_dir() is None:
+    if vendor_dir(Settings()) is None:
         pytest.fail("web/node_modules is missing: run 'bash tools/install_browser.sh'")
     for path in ("/vendor/@zazuko/yasgui/build/yasgui.min.js", "/vendor/cytoscape/dist/"
                  "cytoscape.min.js", "/vendor/topojson-client/dist/topojson-client.min.js",
@@ -240,6 +241,14 @@ def test_vendor_assets_are_served_from_node_modules(client: httpx.Client) -> Non
         assert client.get(path).status_code == 200, path
     editor = client.get("/editor").text
     assert "yasgui.min.js" in editor and '"itskg": "https://w3id.org/itskg/ontology#"' in editor
+
+
+def test_web_assets_setting_moves_vendor(tmp_path) -> None:
+    from itskg.api.pages.rendering import vendor_dir
+    from itskg.graph.config import Settings
+
+    assert vendor_dir(Settings(web_assets=tmp_path)) == tmp_path
+    assert vendor_dir(Settings(web_assets=tmp_path / "missing")) is None
 
 
 @pytest.mark.parametrize(("url", "name"), [

@@ -12,13 +12,11 @@ from typing import Any
 import networkx as nx
 import pytest
 import typer
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from itskg.api.app import create_app
 from itskg.api.cli.network_command import network
-from itskg.api.http_errors import install_error_handlers
-from itskg.api.routes.network import register
 from itskg.graph.config import Settings
 
 
@@ -43,11 +41,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(store: Path):
-    app = FastAPI()
-    app.state.settings = Settings(store=store)
-    install_error_handlers(app)
-    register(app)
-    with TestClient(app) as c:
+    with TestClient(create_app(Settings(store=store, query_workers=1))) as c:
         yield c
 
 

@@ -310,7 +310,7 @@ def test_authorised_update_drops_a_layer_and_refuses_the_rest(live_factory: Any)
 
 # ------------------------------------------------------------------------- timeout
 def test_timeout_kills_the_worker_and_the_next_query_is_fast(live: Any) -> None:
-    executor = live.app.state.executor
+    executor = live.app.state.kg
     before = set(executor.pids)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     t0 = time.monotonic()

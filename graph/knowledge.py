@@ -1,0 +1,452 @@
+"""The one door from the surfaces (CLI, HTTP routes, pages) into the library: KnowledgeGraph.
+
+A ``KnowledgeGraph(settings)`` owns what every surface needs and nothing else opens: the
+query executor (a pool of killable worker processes, ``settings.query_workers``; or, with
+``workers=0``, the same request handler in the calling process, as the CLI uses), the
+per-generation answer cache, and the store for writes. Everything expensive (SPARQL,
+named queries, Linked Data descriptions, network analysis) is a request answered by
+``WorkerState.serve`` under ``settings.query_timeout``; answers are bytes plus what an HTTP
+layer needs (``ExecResult``).
+
+Named queries bind their parameters one way: validated in the calling process
+(``bind_params``), sent with the query, bound by the engine in the worker (pyoxigraph
+substitutions); code parameters are checked for existence in that same round trip. A query
+whose ``.rq`` header says ``binding: values`` gets its bindings inlined as a VALUES block
+instead (for plans the engine runs better that way).
+
+>>> import tempfile, pathlib
+>>> from itskg.graph.config import Settings
+>>> from itskg.graph.store import Layer
+>>> kg = KnowledgeGraph(Settings(store=pathlib.Path(tempfile.mkdtemp())), workers=0)
+>>> _ = kg.replace_layers([Layer("demo", "Demo", b'<http://a> <http://b> "c" .')], rules=[])
+>>> kg.sparql('SELECT ?o { <http://a> <http://b> ?o }', "csv").body
+b'o\\r\\nc\\r\\n'
+>>> [r.source for r in kg.layers()]
+['demo', 'inferred', 'meta']
+>>> kg.close()
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itskg.graph.config import Settings
+from itskg.graph.errors import QueryParameterError, StoreError
+from itskg.graph.sparql.catalogue import (
+    RESULT_MEDIA,
+    NamedQuery,
+    bind_params,
+    code_checks,
+    get_query,
+    inline_bindings,
+    load_catalog,
+)
+from itskg.graph.sparql.executor import (
+    ExecResult,
+    QueryExecutor,
+    UpdatePlan,
+    WorkerState,
+    apply_update,
+    build_request,
+)
+from itskg.graph.sparql.scan import QueryInfo, with_limit
+from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, current_generation
+from itskg.graph.terms import QueryResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx
+
+    from itskg.graph.analysis.extract import Filters
+    from itskg.graph.analysis.metrics import MetricResult
+    from itskg.graph.validate import ValidationReport
+
+__all__ = ["ANSWER_CACHE_SIZE", "KnowledgeGraph"]
+
+ANSWER_CACHE_SIZE = 512  # answers kept per process (all of one store generation at most)
+Progress = Callable[[str], None]
+
+
+class KnowledgeGraph:
+    """The knowledge graph at ``settings.store``, as every surface uses it.
+
+    ``workers``: query processes (default ``settings.query_workers``); 0 runs requests in
+    this process (no pool, no hard deadline: for the CLI and notebooks). Call ``start()``
+    (or use ``with``) before the first request when ``workers`` > 0; ``close()`` stops them.
+    """
+
+    def __init__(self, settings: Settings, *, workers: int | None = None):
+        self.settings = settings
+        self.store_path = Path(settings.store)
+        self.workers = settings.query_workers if workers is None else workers
+        self._executor: QueryExecutor | None = None
+        self._local: WorkerState | None = None
+        self._local_lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ life cycle
+    def start(self) -> KnowledgeGraph:
+        """Start the worker pool (no-op without workers or when started). Raises StoreError."""
+        if self.workers and self._executor is None:
+            self._executor = QueryExecutor(
+                self.store_path, workers=self.workers, timeout=self.settings.query_timeout,
+                max_rows=self.settings.max_rows)
+        return self
+
+    def close(self) -> None:
+        """Stop the workers and close the in-process store handle."""
+        ex, self._executor = self._executor, None
+        if ex is not None:
+            ex.close()
+        with self._local_lock:
+            if self._local is not None:
+                self._local.store.close()
+                self._local = None
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def max_rows(self) -> int:
+        return self.settings.max_rows
+
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the query workers (empty without a pool)."""
+        return self._executor.pids if self._executor is not None else []
+
+    def generation(self) -> str | None:
+        """The store generation readers use now (None before the first commit)."""
+        return current_generation(self.store_path)
+
+    # ------------------------------------------------------------------ running requests
+    def _pool(self) -> QueryExecutor | None:
+        if self.workers and self._executor is None:
+            raise StoreError("The query executor is not running (the server is starting or "
+                             "stopping); retry in a moment.")
+        return self._executor
+
+    def _local_state(self) -> WorkerState:
+        """The in-process request handler (call with ``_local_lock`` held)."""
+        if self._local is None:
+            self._local = WorkerState(KnowledgeStore.open(self.store_path),
+                                      self.settings.max_rows)
+        return self._local
+
+    def _serve_here(self, req: dict[str, Any]) -> ExecResult:
+        with self._local_lock:
+            return self._local_state().serve(req)
+
+    def submit(self, req: dict[str, Any]) -> ExecResult:
+        """Answer a prepared request in a worker (or here, without workers)."""
+        pool = self._pool()
+        return pool.submit(req) if pool is not None else self._serve_here(req)
+
+    async def asubmit(self, req: dict[str, Any]) -> ExecResult:
+        """``submit`` from an asyncio loop (in-process requests run in a thread)."""
+        pool = self._pool()
+        if pool is not None:
+            return await pool.asubmit(req)
+        import asyncio
+
+        return await asyncio.to_thread(self._serve_here, req)
+
+    def _request(self, sparql: str, fmt: str | None, **kw: Any) -> dict[str, Any]:
+        return build_request(sparql, fmt, self.settings.max_rows, **kw)
+
+    # ------------------------------------------------------------------ SPARQL
+    def sparql(self, sparql: str, fmt: str | None = None, *,
+               bindings: Mapping[str, Any] | None = None, default_graphs: Sequence[str] = (),
+               named_graphs: Sequence[str] = (), info: QueryInfo | None = None) -> ExecResult:
+        """Run one SPARQL query under the row cap and deadline; the answer as bytes.
+
+        ``fmt``: json, xml, csv, tsv or rows (select/ask); turtle, ntriples, jsonld, rdfxml
+        (graphs); None picks json or turtle. ``bindings`` are bound by the engine.
+        Raises QuerySyntaxError, QueryRefusedError, QueryParameterError, QueryTimeoutError.
+        """
+        return self.submit(self._request(sparql, fmt, bindings=bindings, info=info,
+                                         default_graphs=default_graphs,
+                                         named_graphs=named_graphs))
+
+    async def asparql(self, sparql: str, fmt: str | None = None, *,
+                      bindings: Mapping[str, Any] | None = None,
+                      default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = (),
+                      info: QueryInfo | None = None) -> ExecResult:
+        """``sparql`` from an asyncio loop."""
+        return await self.asubmit(self._request(sparql, fmt, bindings=bindings, info=info,
+                                                default_graphs=default_graphs,
+                                                named_graphs=named_graphs))
+
+    async def aselect(self, sparql: str, bindings: Mapping[str, Any] | None = None
+                      ) -> list[dict[str, dict[str, str]]]:
+        """A SELECT's bindings as SPARQL 1.1 JSON terms (what pages render)."""
+        import json
+
+        res = await self.asparql(sparql, "json", bindings=bindings)
+        return json.loads(res.body)["results"]["bindings"]
+
+    async def adescribe(self, iri: str, fmt: str) -> ExecResult:
+        """The triples about ``iri`` (its outgoing statements) in an RDF format."""
+        from itskg.graph.terms import IRI
+
+        return await self.asparql("CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }", fmt,
+                                  bindings={"x": IRI(iri)})
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Any] | None = None) -> QueryResult:
+        """Run SPARQL in this process and return a QueryResult (CLI tables, notebooks).
+
+        No deadline and no row cap: for callers that own their process.
+        """
+        with self._local_lock:
+            state = self._local_state()
+            state.follow()
+            return state.store.query(sparql, bindings=dict(bindings or {}) or None)
+
+    # ------------------------------------------------------------------ named queries
+    @staticmethod
+    def catalogue() -> dict[str, NamedQuery]:
+        """Every named query by name."""
+        return load_catalog()
+
+    @staticmethod
+    def named_query(name: str) -> NamedQuery:
+        """One named query (UnknownQueryError with a suggestion if there is none)."""
+        return get_query(name)
+
+    def _named_request(self, q: NamedQuery, params: Mapping[str, Any], fmt: str,
+                       lang: str | None, limit: int | None
+                       ) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        raw = {k: v for k, v in params.items() if v is not None}
+        if q.uses_lang:
+            raw.setdefault("lang", lang or "it")
+        else:
+            raw.pop("lang", None)
+        if fmt not in RESULT_MEDIA:
+            raise QueryParameterError(
+                f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
+        bindings = bind_params(q, raw)
+        exists = code_checks(q, raw, bindings)
+        text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
+        if q.binding == "values":
+            text, bindings = inline_bindings(text, bindings), {}
+        req = self._request(text, fmt, bindings=bindings, exists=exists)
+        key = ("named", q.name, tuple(sorted((k, str(v)) for k, v in raw.items())), fmt, limit)
+        return req, key
+
+    def run_named(self, name: str, params: Mapping[str, Any] | None = None, fmt: str = "json",
+                  *, lang: str | None = None, limit: int | None = None) -> ExecResult:
+        """Run a named query with text parameters (validated; bound by the engine).
+
+        Cached per store generation. Raises UnknownQueryError, QueryParameterError (also for
+        a code that names no concept of the store), QueryTimeoutError.
+        """
+        q = get_query(name)
+        req, key = self._named_request(q, params or {}, fmt, lang, limit)
+        return self._cached_answer(key, lambda: self.submit(req), RESULT_MEDIA[fmt])
+
+    async def arun_named(self, name: str, params: Mapping[str, Any] | None = None,
+                         fmt: str = "json", *, lang: str | None = None,
+                         limit: int | None = None) -> ExecResult:
+        """``run_named`` from an asyncio loop."""
+        q = get_query(name)
+        req, key = self._named_request(q, params or {}, fmt, lang, limit)
+        gen = self.generation()
+        hit = self._cache_get((gen, *key))
+        if hit is not None:
+            return hit
+        res = await self.asubmit(req)
+        return self._keep(gen, key, res, RESULT_MEDIA[fmt])
+
+    def query_result(self, name: str, params: Mapping[str, Any] | None = None, *,
+                     lang: str = "it", limit: int | None = None) -> QueryResult:
+        """A named query's QueryResult in this process (CLI tables, notebooks)."""
+        from itskg.graph.sparql.catalogue import run_query
+
+        with self._local_lock:
+            state = self._local_state()
+            state.follow()
+            return run_query(state.store, name, params, lang=lang, limit=limit)
+
+    # ------------------------------------------------------------------ caching
+    def _cache_get(self, key: tuple[Any, ...]) -> Any:
+        if key[0] is None:
+            return None
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        return None
+
+    def _cache_put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._cache_lock:
+            self._cache[key] = value
+            while len(self._cache) > ANSWER_CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    def _keep(self, gen: str | None, key: tuple[Any, ...], res: ExecResult,
+              media: str | None = None) -> ExecResult:
+        if media is not None:
+            res.media_type = media
+        if gen is not None and res.generation == gen and not res.truncated:
+            self._cache_put((gen, *key), res)
+        return res
+
+    def _cached_answer(self, key: tuple[Any, ...], make: Callable[[], ExecResult],
+                       media: str | None = None) -> ExecResult:
+        gen = self.generation()
+        hit = self._cache_get((gen, *key))
+        if hit is not None:
+            return hit
+        return self._keep(gen, key, make(), media)
+
+    async def acached(self, key: tuple[Any, ...], make: Callable[[], Awaitable[Any]]) -> Any:
+        """``await make()`` once per store generation and ``key`` (page data)."""
+        gen = self.generation()
+        full = (gen, "page", *key)
+        hit = self._cache_get(full)
+        if hit is not None:
+            return hit
+        value = await make()
+        if gen is not None:
+            self._cache_put(full, value)
+        return value
+
+    # ------------------------------------------------------------------ network analysis
+    def _network_request(self, task: str, projection: str, filters: Filters,
+                         options: dict[str, Any]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        from itskg.graph.analysis.tasks import network_task
+
+        req = {"op": "network", "task": network_task(task, projection, filters, **options)}
+        key = ("network", task, projection, repr(filters),
+               repr(sorted(options.items(), key=lambda kv: kv[0])))
+        return req, key
+
+    def network(self, task: str, projection: str, filters: Filters, **options: Any
+                ) -> ExecResult:
+        """Network work (view, export, metric, summary) in a worker, under the deadline.
+
+        See ``itskg.graph.analysis.tasks``. Cached per store generation.
+        Raises AnalysisError, QueryTimeoutError.
+        """
+        req, key = self._network_request(task, projection, filters, options)
+        return self._cached_answer(key, lambda: self.submit(req))
+
+    async def anetwork(self, task: str, projection: str, filters: Filters, **options: Any
+                       ) -> ExecResult:
+        """``network`` from an asyncio loop."""
+        req, key = self._network_request(task, projection, filters, options)
+        gen = self.generation()
+        hit = self._cache_get((gen, *key))
+        if hit is not None:
+            return hit
+        return self._keep(gen, key, await self.asubmit(req))
+
+    def projection_graph(self, projection: str, filters: Filters) -> nx.Graph:
+        """The projection's networkx graph, built in this process (CLI, notebooks)."""
+        from itskg.graph.analysis.tasks import projection_graph
+
+        with self._local_lock:
+            state = self._local_state()
+            state.follow()
+            return projection_graph(state.store, projection, filters, state.scratch)
+
+    def write_back(self, G: nx.Graph, result: MetricResult) -> LayerRecord:
+        """Commit a metric's results as the layer ``network-<projection>-<metric>``."""
+        from itskg.graph.analysis.writeback import write_back
+
+        return write_back(self.store_path, G, result)
+
+    # ------------------------------------------------------------------ layers
+    def build(self, *, esco_dirs: Sequence[Path] = (), synthetic: str | int | None = None,
+              seed: int = 42, progress: Progress | None = None,
+              tables: Sequence[tuple[str, Path]] = ()) -> Any:
+        """Build the default graph from scratch into the store (see ``itskg.graph.build``);
+        ``tables`` are real ``(kind, file)`` tables loaded beside the reference layer."""
+        from itskg.graph.build import build
+        from itskg.graph.synthetic.ecosystem import parse_scale
+
+        scale = None if synthetic is None else parse_scale(str(synthetic))
+        return build(self.store_path, esco_dirs=esco_dirs, synthetic=scale, seed=seed,
+                     progress=progress, tables=tables)
+
+    def layers(self) -> list[LayerRecord]:
+        """The committed layers with their provenance."""
+        with KnowledgeStore.open(self.store_path) as st:
+            return st.layers()
+
+    def stats(self) -> tuple[str | None, list[LayerRecord], list[tuple[str, int]]]:
+        """(generation, layers, instances per class in the union of all layers)."""
+        with KnowledgeStore.open(self.store_path) as st:
+            rows = st.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } "
+                            "GROUP BY ?c ORDER BY DESC(?n)").rows()
+            classes = [(str(r["c"]), int(str(r["n"]))) for r in rows]
+            return st.generation, st.layers(), classes
+
+    def _writer(self) -> KnowledgeStore:
+        return KnowledgeStore.open(self.store_path, read_only=False)
+
+    def replace_layers(self, layers: Sequence[Layer], *, rules: Sequence[str] | None = None,
+                       progress: Progress | None = None) -> list[LayerRecord]:
+        """Commit ``layers`` (replacing same-named ones) as one new generation."""
+        with self._writer() as st:
+            return st.replace_layers(list(layers), rules=rules, progress=progress)
+
+    def remove_layers(self, sources: Iterable[str], progress: Progress | None = None) -> None:
+        """Drop layers as one new generation (readers keep the old one until they refresh)."""
+        with self._writer() as st:
+            st.remove_layers(list(sources), progress=progress)
+
+    def apply_update(self, plan: UpdatePlan) -> list[str]:
+        """Apply the DROP/CLEAR GRAPH operations of a scanned SPARQL Update."""
+        return apply_update(self.store_path, plan)
+
+    def import_table(self, kind: str, path: Path, *, strict: bool = False,
+                     source: str | None = None, sheet: str | None = None,
+                     progress: Progress | None = None) -> Any:
+        """Import a user's CSV/XLSX table of ``kind`` as its own layer (see importers)."""
+        from itskg.graph.importers.pipeline import import_table
+
+        with self._writer() as st:
+            return import_table(st, kind, path, strict=strict, source=source, sheet=sheet,
+                                progress=progress)
+
+    def import_eu_projects(self, kind: str, path: Path, *, source: str | None = None,
+                           progress: Progress | None = None) -> Any:
+        """Import the CORDIS export folder (``kind="cordis"``) or the Erasmus+ Project Results
+        export (``kind="erasmus"``) as published; -> (LayerRecord, MatchReport)."""
+        from itskg.graph.importers.cordis import import_cordis
+        from itskg.graph.importers.erasmus import import_erasmus
+
+        run = {"cordis": import_cordis, "erasmus": import_erasmus}[kind]
+        with self._writer() as st:
+            return run(st, path, source=source or kind, progress=progress)
+
+    def import_esco(self, dirs: Sequence[Path], progress: Any = None) -> Any:
+        """Import an official ESCO CSV export as the ``esco`` layer."""
+        from itskg.graph.importers.esco import import_esco
+
+        with self._writer() as st:
+            return import_esco(st, dirs, progress=progress)
+
+    def synthesise(self, *, scale: str | int = "national", seed: int = 42,
+                   progress: Progress | None = None) -> LayerRecord:
+        """Generate the labelled synthetic layer over the reference layers."""
+        from itskg.graph.synthetic.ecosystem import build_synthetic, parse_scale
+
+        with self._writer() as st:
+            return build_synthetic(st, scale=parse_scale(str(scale)), seed=seed,
+                                   progress=progress)
+
+    def validate(self, sources: list[str] | None = None) -> ValidationReport:
+        """SHACL report of the store's data layers."""
+        from itskg.graph.validate import validate_store
+
+        with KnowledgeStore.open(self.store_path) as st:
+            return validate_store(st, sources=sources)
