@@ -145,7 +145,8 @@ def build(
                 source = kind if kinds.count(kind) == 1 else None
                 say(f"importing {Path(path).name} as {kind}")
                 res = table_layer(st, kind, Path(path), source=source, progress=say)
-                real.append(res.layer)
+                if res.layer is not None:
+                    real.append(res.layer)
                 report.notes += [f"{kind} ({Path(path).name}): {line}" for line in res.report]
                 report.notes += [f"{kind} ({Path(path).name}): warning {w}"
                                  for w in res.warnings]

@@ -221,9 +221,9 @@ def _project(sink: NTriplesSink, row: dict[str, str], pid: str) -> None:
         if len(v) == 10 and v[4] == "-":
             sink.lit(p, I + prop, v, datatype="date")
     for col, prop in (("ecMaxContribution", "euContribution"), ("totalCost", "totalCost")):
-        v = _number(row[col])
-        if v is not None:
-            sink.lit(p, I + prop, v, datatype="decimal")
+        amount = _number(row[col])
+        if amount is not None:
+            sink.lit(p, I + prop, amount, datatype="decimal")
     sink.lit(p, DCT + "source", f"CORDIS project.csv, project {pid}")
 
 

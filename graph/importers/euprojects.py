@@ -117,7 +117,7 @@ class NTriplesSink:
     def lit(self, s: str, p: str, value: object, **kw: str | None) -> None:
         if value is None or value == "":
             return
-        self._line(f"{ref(s)} {ref(p)} {lit(value, **kw)} .\n")  # type: ignore[arg-type]
+        self._line(f"{ref(s)} {ref(p)} {lit(value, **kw)} .\n")
 
     def _line(self, line: str) -> None:
         self.buf.append(line)

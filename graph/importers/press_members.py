@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import re
 
-from itskg.graph.importers.lookups import Lookups
-from itskg.graph.importers.mapbase import MEMBER_CLASS, ORG, RDF_TYPE, SKOS, I, slug
+from itskg.graph.importers.mapbase import MEMBER_CLASS, ORG, RDF_TYPE, SKOS, I, Mapper, slug
 from itskg.graph.namespaces import VOCAB, data_iri
 
 __all__ = ["PressMembersMapper", "member_type_code", "role_code"]
@@ -72,10 +71,8 @@ def member_type_code(words: str) -> str | None:
     return None
 
 
-class PressMembersMapper:
+class PressMembersMapper(Mapper):
     """Mixin of :class:`~itskg.graph.importers.mapping.KindMapper` for ``foundation-members``."""
-
-    lk: Lookups
 
     def _foundation_members(self) -> None:
         self.paths(foundationMember="member_name_in_source", sourceRole="member_role",
@@ -153,7 +150,7 @@ class PressMembersMapper:
         return iri
 
     def finish(self) -> None:
-        super().finish()  # type: ignore[misc]
+        super().finish()
         if self.kind.name != "foundation-members":
             return
         matches = getattr(self, "_matches", {"exact": [], "probable": [], "unmatched": []})

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from itskg.graph.importers.mapbase import DCT, RDF_TYPE, SKOS, I
+from itskg.graph.importers.mapbase import DCT, RDF_TYPE, SKOS, I, Mapper
 from itskg.graph.namespaces import DATA
 
 __all__ = ["S3Mapper", "S3_BASE", "is_cross_cutting"]
@@ -32,7 +32,7 @@ def is_cross_cutting(domain_type: str) -> bool:
     return bool(_CROSS.search(domain_type))
 
 
-class S3Mapper:
+class S3Mapper(Mapper):
     """Mixin of :class:`~itskg.graph.importers.mapping.KindMapper` for the ``s3`` kind."""
 
     def _s3(self) -> None:

@@ -382,8 +382,9 @@ class Generator:
         otherwise to a new company of the academy's sector and region."""
         rng = self.rng("companies")
         offset = rng.randrange(10_000_000)
-        self.members, self.company_iri = [], []
-        self.company_region = defaultdict(list)
+        self.members: list[tuple[int, int]] = []  # (company, academy)
+        self.company_iri: list[str] = []
+        self.company_region: dict[str, list[int]] = defaultdict(list)
         member_of: list[set[int]] = []
         for i, a in enumerate(self.acads):
             for _ in range(self.company_slots[i]):
@@ -414,9 +415,9 @@ class Generator:
         pick_any = weighted(rng, range(m), self.size)
         degree = zipf_sampler(rng, ALPHA, min(KMAX, m))
         offset = rng.randrange(10_000_000)
-        self.members: list[tuple[int, int]] = []  # (company, academy)
-        self.company_iri: list[str] = []
-        self.company_region: dict[str, list[int]] = defaultdict(list)
+        self.members = []
+        self.company_iri = []
+        self.company_region = defaultdict(list)
         for c in range(n):
             main = c if c < m else pick_any()
             s, region = self._company(rng, c, main, offset)
@@ -446,7 +447,7 @@ class Generator:
         running = (1 - P_EQF6) * (1 + 1 / g) + P_EQF6 * (1 + 1 / g + 1 / g ** 2)
         starts_2025 = COURSES_DEC_2025 / FOUNDATIONS_2025 * m / running
         total = sum(self.size)
-        self.course_of = [[] for _ in range(m)]
+        self.course_of: list[list[str]] = [[] for _ in range(m)]
         self.cohorts: list[tuple[int, str, int, int, int]] = []  # academy, course, start, end, n
         n = 0
         for i, a in enumerate(self.acads):
@@ -474,7 +475,7 @@ class Generator:
         pick = weighted(rng, range(m), self.size)
         for _ in range(total - sum(alloc)):
             alloc[pick()] += 1
-        self.course_of: list[list[str]] = [[] for _ in range(m)]
+        self.course_of = [[] for _ in range(m)]
         n = 0
         for i, a in enumerate(self.acads):
             prof = self.profile[i]

@@ -36,17 +36,18 @@ from itskg.graph.synthetic.model import GRAVITY, PROFILE_KEYS, PROFILES, eu_comp
 
 __all__ = ["eu_projects"]
 
-KINDS = (  # (class, programme, action, share, grant range EUR, Italian coordinator p)
+KINDS: tuple[tuple[str, str, str, int, tuple[int, int], float], ...] = (
+    # (class, programme, action, share, grant range EUR, Italian coordinator p)
     ("CoVEProject", "erasmus-plus", "ERASMUS-EDU-2023-PEX-COVE", 15, (3_000_000, 4_000_000),
      0.4),
     ("ErasmusPartnershipProject", "erasmus-plus", "KA220-VET", 55, (120_000, 400_000), 0.4),
     ("HorizonProject", "horizon-europe", "HORIZON-RIA", 30, (2_000_000, 6_000_000), 0.15),
 )
-PARTNER_CLASSES = {"CoVEProject": (("TrainingProvider", 5), ("Company", 3), ("University", 2)),
-                   "ErasmusPartnershipProject": (("TrainingProvider", 6), ("Company", 2),
-                                                 ("ThirdSectorBody", 1)),
-                   "HorizonProject": (("University", 4), ("ResearchOrganisation", 3),
-                                      ("Company", 4))}
+PARTNER_CLASSES: dict[str, tuple[tuple[str, int], ...]] = {
+    "CoVEProject": (("TrainingProvider", 5), ("Company", 3), ("University", 2)),
+    "ErasmusPartnershipProject": (("TrainingProvider", 6), ("Company", 2), ("ThirdSectorBody", 1)),
+    "HorizonProject": (("University", 4), ("ResearchOrganisation", 3), ("Company", 4)),
+}
 TOPICS = ("mechatronics and automation", "green skills for construction", "digital agrifood",
           "sustainable mobility", "ICT and data", "fashion and textiles", "tourism and heritage",
           "life sciences", "energy transition", "advanced manufacturing")
@@ -89,7 +90,8 @@ def eu_projects(g: Generator) -> None:
         foreign: list[str] = []
         for _ in range(rng.randint(2, 7)):
             country = rng.choices(countries, weights)[0]
-            pcls = rng.choices(*zip(*PARTNER_CLASSES[cls], strict=True))[0]
+            classes = PARTNER_CLASSES[cls]
+            pcls = rng.choices([c for c, _ in classes], [w for _, w in classes])[0]
             reuse = pool[(country, pcls)]
             if reuse and rng.random() < 0.4:
                 org = rng.choice(reuse)
