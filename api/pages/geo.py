@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from itskg.api.http_errors import NotFoundError
 from itskg.api.pages.rendering import cached, select, term_value
 from itskg.graph.namespaces import NUTS_CODE
 
@@ -72,7 +73,5 @@ async def italy_route(request: Request) -> JSONResponse:
     try:
         return JSONResponse(await italy_topology(request))
     except FileNotFoundError as err:
-        return JSONResponse({"ok": False, "status": 404, "type": "GeometryMissing",
-                             "error": f"{err.args[0]} not found: set ITSKG_GEO_DIR to the folder "
-                                      f"holding {PROVINCES_FILE} (../shared/data/geo)."},
-                            status_code=404)
+        raise NotFoundError(f"{err.args[0]} not found: set ITSKG_GEO_DIR to the folder "
+                            f"holding {PROVINCES_FILE} (../shared/data/geo).") from None

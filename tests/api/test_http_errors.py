@@ -42,6 +42,7 @@ JSON_ROUTES = {
     "/api/network/{projection}/{metric}": "/api/network/academy-academy/degree",
     "/api/picklists/{vocabulary}": "/api/picklists/nuts",
     "/api/map/{name}": "/api/map/academies",
+    "/api/geo/italy": "/api/geo/italy",
 }
 # routes that never run anything in the store (declarations, texts, docs)
 STATIC_JSON = {"/api/queries", "/api/queries/{name}", "/api/network/projections",
