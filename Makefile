@@ -32,8 +32,9 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed  ## create .venv, install itskg and its test tools, the web assets and Chromium
+install: $(BIN)/.installed  ## create .venv, install itskg and its test tools, the web assets, Chromium and Virtuoso
 	bash tools/install_browser.sh
+	bash tools/install_virtuoso.sh
 
 build: install  ## build the default graph (reference layer, ESCO and synthetic if available)
 	$(BIN)/itskg build $(BUILD_FLAGS)

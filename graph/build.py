@@ -17,6 +17,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
+from itskg.graph.backends import open_store
+from itskg.graph.config import Settings
 from itskg.graph.errors import OntologyError
 from itskg.graph.namespaces import PREFIXES, graph_iri
 from itskg.graph.resources import data_files, ontology_files, shape_files, vocab_files
@@ -102,7 +104,7 @@ def reference_layers() -> list[Layer]:
 
 
 def build(
-    store_path: Path,
+    store_path: Path | Settings,
     *,
     esco_dirs: Sequence[Path] = (),
     synthetic: str | int | None = None,
@@ -111,6 +113,8 @@ def build(
     tables: Sequence[tuple[str, Path]] = (),
 ) -> BuildReport:
     """Build the default graph from scratch into ``store_path`` (idempotent).
+
+    ``store_path`` is a directory, or Settings whose store may also be a remote engine.
 
     The reference layer (and ESCO, if given) is committed as one generation; ``tables``
     (``(kind, file)`` pairs, e.g. ``("s3", s3.csv)``: real tables read by the importers, which
@@ -123,7 +127,9 @@ def build(
     t0 = time.perf_counter()
     layers = reference_layers()
     report.timings["prepare reference layers"] = time.perf_counter() - t0
-    with contextlib.ExitStack() as cleanup, KnowledgeStore.open(store_path, read_only=False) as st:
+    opened = open_store(store_path, read_only=False) if isinstance(store_path, Settings) \
+        else KnowledgeStore.open(store_path, read_only=False)
+    with contextlib.ExitStack() as cleanup, opened as st:
         if esco_dirs:
             from itskg.graph.importers.esco import read_esco
 

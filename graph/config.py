@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_store_path", "settings_markdown"]
+__all__ = ["Settings", "default_store_path", "is_remote", "settings_markdown"]
+
+
+def is_remote(store: Path | str) -> bool:
+    """True when ``store`` names a SPARQL endpoint (http:// or https://), not a directory."""
+    return isinstance(store, str) and store.startswith(("http://", "https://"))
 
 
 def default_store_path() -> Path:
@@ -26,8 +32,28 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ITSKG_", env_file=".env", extra="ignore")
 
-    store: Path = Field(default_factory=default_store_path, description="store directory",
-                        json_schema_extra={"shown_default": "~/.local/share/itskg/store"})
+    store: Path | str = Field(
+        default_factory=default_store_path,
+        description="store directory, or the `http(s)://` query URL of a SPARQL 1.1 engine "
+        "(see \"Remote engines\")",
+        json_schema_extra={"shown_default": "~/.local/share/itskg/store"})
+    store_update: str | None = Field(
+        None, description="SPARQL Update URL of a remote engine (unset: the query URL)")
+    store_gsp: str | None = Field(
+        None, description="Graph Store Protocol URL of a remote engine, for uploads (unset: "
+        "chunked `INSERT DATA`)")
+    store_engine: Literal[
+        "auto", "oxigraph", "virtuoso", "fuseki", "graphdb", "qlever", "generic"] = Field(
+        "auto", description="which engine a remote store is: oxigraph, virtuoso, fuseki, "
+        "graphdb, qlever or generic (auto: from its `Server` header)")
+    store_user: str | None = Field(None, description="basic-auth user of a remote engine "
+                                   "(digest for Virtuoso)")
+    store_password: SecretStr | None = Field(None, description="its password")
+    store_token: SecretStr | None = Field(
+        None, description="bearer token of a remote engine (wins over user/password)")
+    store_write_timeout: float = Field(
+        3600.0, description="limit for one upload or update request to a remote engine, "
+        "seconds")
     query_timeout: float = Field(
         30.0, description="hard limit for one SPARQL query, named query, page query or network "
         "task, seconds")
@@ -49,11 +75,31 @@ class Settings(BaseSettings):
         "CC BY 4.0) drawn by the map; read at serve time, never copied into the project; "
         "relative to the working directory")
 
-    @field_validator("query_timeout")
+    @field_validator("store", mode="before")
+    @classmethod
+    def _store_target(cls, v: object) -> object:
+        """A URL stays a string; anything else is a directory path (``~`` expanded)."""
+        if isinstance(v, str) and not is_remote(v.strip()):
+            return Path(v).expanduser()
+        return v.strip() if isinstance(v, str) else v
+
+    @field_validator("store_update", "store_gsp")
+    @classmethod
+    def _endpoint_url(cls, v: str | None) -> str | None:
+        if v is not None and not is_remote(v):
+            raise ValueError("must be an http:// or https:// URL")
+        return v
+
+    @property
+    def remote(self) -> bool:
+        """True when the store is a SPARQL endpoint rather than a directory."""
+        return is_remote(self.store)
+
+    @field_validator("query_timeout", "store_write_timeout")
     @classmethod
     def _positive_timeout(cls, v: float) -> float:
         if v <= 0:
-            raise ValueError("ITSKG_QUERY_TIMEOUT must be a positive number of seconds")
+            raise ValueError("must be a positive number of seconds")
         return v
 
     @field_validator("max_rows", "query_workers")

@@ -29,11 +29,14 @@ b'o\\r\\nc\\r\\n'
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itskg.graph.backends import open_store
+from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryParameterError, StoreError
 from itskg.graph.sparql.catalogue import (
@@ -46,6 +49,7 @@ from itskg.graph.sparql.catalogue import (
     load_catalog,
 )
 from itskg.graph.sparql.executor import (
+    FOLLOW_REMOTE,
     ExecResult,
     QueryExecutor,
     UpdatePlan,
@@ -53,8 +57,8 @@ from itskg.graph.sparql.executor import (
     apply_update,
     build_request,
 )
-from itskg.graph.sparql.scan import QueryInfo, with_limit
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord, current_generation
+from itskg.graph.sparql.scan import QueryInfo, scan_query, with_limit
+from itskg.graph.store import Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,6 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from itskg.graph.analysis.extract import Filters
     from itskg.graph.analysis.metrics import MetricResult
+    from itskg.graph.backends.dumps import DumpReport
     from itskg.graph.validate import ValidationReport
 
 __all__ = ["ANSWER_CACHE_SIZE", "KnowledgeGraph"]
@@ -80,13 +85,18 @@ class KnowledgeGraph:
 
     def __init__(self, settings: Settings, *, workers: int | None = None):
         self.settings = settings
-        self.store_path = Path(settings.store)
+        # a directory, or for a remote engine its URL (``self.remote``): every store is opened
+        # by ``open_store(settings)``, which picks the backend
+        self.remote = settings.remote
+        self.store_path = Path(settings.store) if not self.remote else Path()
+        self._remote_gen: tuple[float, str | None] = (-1e9, None)
         self.workers = settings.query_workers if workers is None else workers
         self._executor: QueryExecutor | None = None
         self._local: WorkerState | None = None
         self._local_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._infos: dict[tuple[str, int | None], QueryInfo] = {}  # scans of catalogue texts
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> KnowledgeGraph:
@@ -94,7 +104,7 @@ class KnowledgeGraph:
         if self.workers and self._executor is None:
             self._executor = QueryExecutor(
                 self.store_path, workers=self.workers, timeout=self.settings.query_timeout,
-                max_rows=self.settings.max_rows)
+                max_rows=self.settings.max_rows, settings=self.settings)
         return self
 
     def close(self) -> None:
@@ -124,7 +134,20 @@ class KnowledgeGraph:
 
     def generation(self) -> str | None:
         """The store generation readers use now (None before the first commit)."""
-        return current_generation(self.store_path)
+        if not self.remote:
+            return current_generation(self.store_path)
+        # asked of the engine at most once a second (every answer cache key needs it)
+        now = time.monotonic()
+        asked, gen = self._remote_gen
+        if now - asked >= FOLLOW_REMOTE:
+            with self._open() as st:
+                gen = st.current_generation()
+            self._remote_gen = (now, gen)
+        return gen
+
+    def _open(self, *, read_only: bool = True) -> Store:
+        """The store of the settings: a local directory or a remote engine."""
+        return open_store(self.settings, read_only=read_only)
 
     # ------------------------------------------------------------------ running requests
     def _pool(self) -> QueryExecutor | None:
@@ -136,8 +159,7 @@ class KnowledgeGraph:
     def _local_state(self) -> WorkerState:
         """The in-process request handler (call with ``_local_lock`` held)."""
         if self._local is None:
-            self._local = WorkerState(KnowledgeStore.open(self.store_path),
-                                      self.settings.max_rows)
+            self._local = WorkerState(self._open(), self.settings.max_rows)
         return self._local
 
     def _serve_here(self, req: dict[str, Any]) -> ExecResult:
@@ -234,9 +256,14 @@ class KnowledgeGraph:
         bindings = bind_params(q, raw)
         exists = code_checks(q, raw, bindings)
         text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
+        info = None
         if q.binding == "values":
             text, bindings = inline_bindings(text, bindings), {}
-        req = self._request(text, fmt, bindings=bindings, exists=exists)
+        else:  # the text is the same on every request: scan it once
+            info = self._infos.get((q.name, limit))
+            if info is None:
+                info = self._infos[(q.name, limit)] = scan_query(text)
+        req = self._request(text, fmt, bindings=bindings, exists=exists, info=info)
         key = ("named", q.name, tuple(sorted((k, str(v)) for k, v in raw.items())), fmt, limit)
         return req, key
 
@@ -361,7 +388,7 @@ class KnowledgeGraph:
         """Commit a metric's results as the layer ``network-<projection>-<metric>``."""
         from itskg.graph.analysis.writeback import write_back
 
-        return write_back(self.store_path, G, result)
+        return write_back(self.settings, G, result)
 
     # ------------------------------------------------------------------ layers
     def build(self, *, esco_dirs: Sequence[Path] = (), synthetic: str | int | None = None,
@@ -373,24 +400,42 @@ class KnowledgeGraph:
         from itskg.graph.synthetic.ecosystem import parse_scale
 
         scale = None if synthetic is None else parse_scale(str(synthetic))
-        return build(self.store_path, esco_dirs=esco_dirs, synthetic=scale, seed=seed,
+        return build(self.settings, esco_dirs=esco_dirs, synthetic=scale, seed=seed,
                      progress=progress, tables=tables)
+
+    def dump(self, output: Path, progress: Progress | None = None) -> DumpReport:
+        """Write every layer as gzip N-Quads plus a VoID/DCAT manifest into ``output`` (new).
+
+        Raises StoreError (directory not empty, a layer's count off)."""
+        from itskg.graph.backends.dumps import write_dump
+
+        with self._open() as st:
+            return write_dump(st, Path(output), progress=progress)
+
+    def load(self, directory: Path, progress: Progress | None = None) -> DumpReport:
+        """Load a dump into this (empty) store, local or remote, in one commit.
+
+        Raises DataError (damaged dump), StoreError (store not empty), StoreLockedError."""
+        from itskg.graph.backends.dumps import load_dump
+
+        with self._writer() as st:
+            return load_dump(Path(directory), st, progress=progress)
 
     def layers(self) -> list[LayerRecord]:
         """The committed layers with their provenance."""
-        with KnowledgeStore.open(self.store_path) as st:
+        with self._open() as st:
             return st.layers()
 
     def stats(self) -> tuple[str | None, list[LayerRecord], list[tuple[str, int]]]:
         """(generation, layers, instances per class in the union of all layers)."""
-        with KnowledgeStore.open(self.store_path) as st:
+        with self._open() as st:
             rows = st.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } "
                             "GROUP BY ?c ORDER BY DESC(?n)").rows()
             classes = [(str(r["c"]), int(str(r["n"]))) for r in rows]
             return st.generation, st.layers(), classes
 
-    def _writer(self) -> KnowledgeStore:
-        return KnowledgeStore.open(self.store_path, read_only=False)
+    def _writer(self) -> Store:
+        return self._open(read_only=False)
 
     def replace_layers(self, layers: Sequence[Layer], *, rules: Sequence[str] | None = None,
                        progress: Progress | None = None) -> list[LayerRecord]:
@@ -405,7 +450,7 @@ class KnowledgeGraph:
 
     def apply_update(self, plan: UpdatePlan) -> list[str]:
         """Apply the DROP/CLEAR GRAPH operations of a scanned SPARQL Update."""
-        return apply_update(self.store_path, plan)
+        return apply_update(self.settings, plan)
 
     def import_table(self, kind: str, path: Path, *, strict: bool = False,
                      source: str | None = None, sheet: str | None = None,
@@ -448,5 +493,5 @@ class KnowledgeGraph:
         """SHACL report of the store's data layers."""
         from itskg.graph.validate import validate_store
 
-        with KnowledgeStore.open(self.store_path) as st:
+        with self._open() as st:
             return validate_store(st, sources=sources)

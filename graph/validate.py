@@ -49,7 +49,7 @@ from itskg.graph.namespaces import graph_iri
 from itskg.graph.resources import ontology_files, shape_files
 
 if TYPE_CHECKING:
-    from itskg.graph.store import KnowledgeStore
+    from itskg.graph.backends.interface import Store
 
 __all__ = [
     "ValidationReport",
@@ -378,7 +378,7 @@ def validate_data(
 
 
 def validate_store(
-    store: KnowledgeStore,
+    store: Store,
     *,
     sources: list[str] | None = None,
     max_triples: int = 300_000,
@@ -430,7 +430,7 @@ def validate_store(
     return report
 
 
-def _context(store: KnowledgeStore, graphs: list[str]) -> bytes:
+def _context(store: Store, graphs: list[str]) -> bytes:
     """N-Triples: the rdf:type (any layer) of each IRI the given layers use as an object."""
     out = io.BytesIO()
     for g in graphs:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from engines import STARTERS, Engine, EngineStartError
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SHARED_DATA = SHARED / "data"
@@ -41,3 +46,27 @@ def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("reference") / "store"
     build(path)
     return path
+
+
+# The backends every parametrised backend test runs on: the local store and the remote
+# engines the project installs (a backend that cannot start fails the tests, never skips).
+BACKENDS = ["local", "oxigraph", "virtuoso"]
+
+
+@pytest.fixture(scope="session")
+def start_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Engine]]:
+    """Start a fresh SPARQL engine by name ('oxigraph', 'virtuoso') on a free loopback port,
+    with its own data directory; all are stopped at the end of the session."""
+    started: list[Engine] = []
+
+    def start(name: str) -> Engine:
+        try:
+            eng = STARTERS[name](tmp_path_factory.mktemp(name) / "data")
+        except EngineStartError as err:
+            pytest.fail(f"the {name} backend could not start: {err}")
+        started.append(eng)
+        return eng
+
+    yield start
+    for eng in started:
+        eng.stop()

@@ -46,6 +46,8 @@ def test_the_facade_api_is_pinned() -> None:
         # layers
         "build", "layers", "stats", "replace_layers", "remove_layers", "apply_update",
         "import_table", "import_esco", "import_eu_projects", "synthesise", "validate",
+        # moving the graph between stores and engines
+        "dump", "load",
     }
 
 

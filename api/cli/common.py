@@ -23,12 +23,13 @@ out = Console()
 F = TypeVar("F", bound=Callable[..., Any])
 
 StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="Store directory (default: $ITSKG_STORE or the user data dir)."),
+    str | None,
+    typer.Option("--store", help="Store directory or SPARQL endpoint URL "
+                 "(default: $ITSKG_STORE or the user data dir)."),
 ]
 
 
-def _settings(store: Path | None = None, **kw: Any) -> Settings:
+def _settings(store: Path | str | None = None, **kw: Any) -> Settings:
     try:
         values = {k: v for k, v in kw.items() if v is not None}
         if store is not None:

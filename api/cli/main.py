@@ -218,6 +218,33 @@ def sources(store: StoreOpt = None) -> None:
 
 @app.command()
 @_handle
+def dump(output: Annotated[Path, typer.Option("--output", "-o", help="New directory.")],
+         store: StoreOpt = None) -> None:
+    """Write every layer as LAYER.nq.gz plus manifest.ttl/.json (VoID/DCAT, sha256, triples).
+
+    Example: itskg dump --output /tmp/itskg-dump
+    """
+    report = _kg(_settings(store)).dump(output, progress=_progress())
+    err.print(f"[green]dumped {report.triples:,} triples in {len(report.layers)} layers to "
+              f"{output} in {report.seconds:.1f} s[/]")
+
+
+@app.command()
+@_handle
+def load(directory: Annotated[Path, typer.Argument(help="A directory written by 'itskg dump'.")],
+         store: StoreOpt = None) -> None:
+    """Load a dump into an empty store: a directory or a SPARQL engine URL (checked first).
+
+    Example: itskg load /tmp/itskg-dump --store http://127.0.0.1:7878/query
+    """
+    s = _settings(store)
+    report = _kg(s).load(directory, progress=_progress())
+    err.print(f"[green]loaded {report.triples:,} triples into {s.store} in "
+              f"{report.seconds:.1f} s[/]")
+
+
+@app.command()
+@_handle
 def remove(source: Annotated[str, typer.Argument(help="Layer name, see 'itskg sources'.")],
            store: StoreOpt = None) -> None:
     """Drop one source layer (atomically)."""

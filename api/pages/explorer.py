@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from itskg.api.pages import geo, webdata
 from itskg.api.pages import linkeddata as resources
 from itskg.api.pages.i18n import page_lang
-from itskg.api.pages.rendering import STATIC_DIR, render, vendor_dir, vendor_has
+from itskg.api.pages.rendering import STATIC_DIR, error_page, render, vendor_dir, vendor_has
 from itskg.graph.errors import ItskgError, UnknownQueryError
 from itskg.graph.namespaces import PREFIXES
 from itskg.graph.sparql.catalogue import NamedQuery, bind_params, inline_bindings, load_catalog
@@ -133,7 +133,7 @@ async def question(request: Request, name: str) -> Response:
         if q is None:
             raise UnknownQueryError(f"No question named {name!r}; see the list at /questions.")
     except UnknownQueryError as err:
-        return render(request, "error.html", {"message": str(err)}, status=404)
+        return error_page(request, err)
     fields = await _fields(request, q, lang)
     params = {f["name"]: request.query_params[f["name"]] for f in fields
               if request.query_params.get(f["name"])}

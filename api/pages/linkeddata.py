@@ -26,8 +26,8 @@ from itskg.api.deps import get_kg
 from itskg.api.formats import GRAPH_OFFERS, choose_format, negotiate
 from itskg.api.http_errors import NotAcceptableError
 from itskg.api.pages.i18n import page_lang, pick_label
-from itskg.api.pages.rendering import cached, construct, render, select
-from itskg.graph.errors import ItskgError
+from itskg.api.pages.rendering import cached, construct, error_page, render, select
+from itskg.graph.errors import ItskgError, QueryParameterError
 from itskg.graph.namespaces import (
     BASE,
     DATA,
@@ -120,8 +120,9 @@ def _term(cell: dict[str, str]) -> dict[str, Any]:
 
 
 async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | None:
+    # ORDER BY: a page cut at the limit shows the same facts on every engine and generation
     out_rows = await select(request, f"SELECT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} "
-                                     f"LIMIT {OUTGOING_LIMIT + 1}")
+                                     f"ORDER BY ?p ?o ?g LIMIT {OUTGOING_LIMIT + 1}")
     inv_counts = await select(request, f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ "
                                        f"?s ?p <{iri}> }} GROUP BY ?p ORDER BY DESC(?n)")
     if not out_rows and not inv_counts:
@@ -138,7 +139,8 @@ async def _page_data(request: Request, iri: str, lang: str) -> dict[str, Any] | 
     samples: dict[str, list[str]] = {p: [] for p in preds}
     if preds:
         union = " UNION ".join(
-            f"{{ SELECT ?s (<{p}> AS ?p) WHERE {{ ?s <{p}> <{iri}> }} LIMIT {INVERSE_SAMPLE} }}"
+            f"{{ SELECT ?s (<{p}> AS ?p) WHERE {{ ?s <{p}> <{iri}> }} ORDER BY ?s "
+            f"LIMIT {INVERSE_SAMPLE} }}"
             for p in preds)
         for r in await select(request, f"SELECT ?s ?p WHERE {{ {union} }}"):
             if r["s"]["type"] == "uri":
@@ -161,7 +163,7 @@ def _layer(g: str) -> str:
 
 async def _resource(request: Request, iri: str) -> Response:
     if _BAD_IRI.search(iri) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
-        return render(request, "error.html", {"message": f"Not an IRI: {iri!r}"}, status=400)
+        raise QueryParameterError(f"Not an IRI: {iri!r}")  # _safe renders it (400)
     fmt = _format(request)  # NotAcceptableError: 406 in the one error shape
     if fmt != "html":
         return await describe_rdf(request, iri, fmt)
@@ -202,7 +204,7 @@ async def _resource(request: Request, iri: str) -> Response:
 
 async def _inverse_page(request: Request, iri: str, pred: str, lang: str) -> Response:
     if _BAD_IRI.search(pred):
-        return render(request, "error.html", {"message": f"Not an IRI: {pred!r}"}, status=400)
+        raise QueryParameterError(f"Not an IRI: {pred!r}")  # _safe renders it (400)
     try:
         offset = max(0, int(request.query_params.get("offset", "0")))
     except ValueError:
@@ -238,7 +240,7 @@ async def _safe(request: Request, iri: str) -> Response:
     try:
         return await _resource(request, iri)
     except ItskgError as err:
-        return render(request, "error.html", {"message": str(err)}, status=503)
+        return error_page(request, err)
 
 
 # ------------------------------------------------------------------ ontology
@@ -298,7 +300,7 @@ async def ontology(request: Request) -> Response:
         lang = page_lang(request)
         terms = await ontology_terms(request, lang)
     except ItskgError as err:
-        return render(request, "error.html", {"message": str(err)}, status=503)
+        return error_page(request, err)
     names = {t["iri"]: t["label"] for group in terms.values() for t in group}
     return render(request, "ontology.html", {"terms": terms, "names": names,
                                              "compact": compact})

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from itskg.api.deps import get_kg
+from itskg.api.http_errors import status_for
 from itskg.api.pages.i18n import COOKIE, LANGS, page_lang, t
 from itskg.graph.config import Settings
 from itskg.graph.namespaces import DATA, ONTOLOGY, ONTOLOGY_IRI, VOCAB
@@ -33,6 +34,7 @@ __all__ = [
     "TEMPLATES_DIR",
     "cached",
     "construct",
+    "error_page",
     "href",
     "num",
     "render",
@@ -102,6 +104,11 @@ def render(request: Request, name: str, context: dict[str, Any],
     if asked in LANGS:
         response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+def error_page(request: Request, err: BaseException) -> HTMLResponse:
+    """An HTML page's error: error.html with the status of the one table (api/http_errors)."""
+    return render(request, "error.html", {"message": str(err)}, status=status_for(err))
 
 
 async def cached(request: Request, key: tuple[Any, ...],

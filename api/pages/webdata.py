@@ -50,7 +50,14 @@ _IT3 = (f'?p <http://data.europa.eu/nuts/level> 3 . FILTER(STRSTARTS(STR(?p), "{
 #: D; construction F; logistics H; tourism I; media and digital J, K; business services N):
 #: the "ITS-relevant" sectors of the territorial-gap indicator (CQ39).
 ITS_SECTIONS = "A C D F H I J K N".split()
-_SECTIONS = " ".join(f"<{VOCAB}ateco2025/{x}>" for x in ITS_SECTIONS)
+# the divisions of those sections, read from the ATECO 2025 code (same as the named query
+# provinces_without_its_seat): a skos:broader* path is slow and not portable to Virtuoso
+_DIVISION_FILTER = (
+    f'BIND(SUBSTR(STRAFTER(STR(?act), "{VOCAB}ateco2025/"), 1, 2) AS ?division) '
+    'FILTER(STRLEN(?division) = 2 && (?division <= "03" || (?division >= "10" && '
+    '?division <= "33") || ?division = "35" || (?division >= "41" && ?division <= "43") || '
+    '(?division >= "49" && ?division <= "53") || ?division IN ("55", "56") || '
+    '(?division >= "58" && ?division <= "63") || (?division >= "69" && ?division <= "75")))')
 
 #: indicator -> (SPARQL body binding ?r (NUTS 2 of the academy) and ?x / ?d, kind)
 #: kind "count": COUNT(DISTINCT ?x); "share": 100 * distinct ?d / distinct ?x; "sum": SUM(?n);
@@ -127,8 +134,8 @@ def indicator_query(name: str, level: str = "region") -> str | tuple[str, ...]:
     """The SPARQL of an indicator at ``level`` (a tuple of queries for the derived kinds)."""
     body, kind = LEVELS[level][name]
     if kind == "territorial":
-        companies = (f"?co a itskg:Company ; itskg:locatedInRegion ?p ; "
-                     f"itskg:primaryActivity/skos:broader* ?sec . VALUES ?sec {{ {_SECTIONS} }}")
+        companies = ("?co a itskg:Company ; itskg:locatedInRegion ?p ; itskg:primaryActivity ?act "
+                     f". {_DIVISION_FILTER}")
         seats = "{ ?a a itskg:ITSAcademy ; itskg:locatedInRegion ?p } UNION " \
                 "{ ?c elm:providedBy ?a ; itskg:locatedInRegion ?p }"
         return (f"{P}SELECT ?key ?p (COUNT(DISTINCT ?co) AS ?value) WHERE {{ {_IT3} "

@@ -12,9 +12,9 @@ import difflib
 import threading
 from dataclasses import dataclass, field
 
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import AnalysisError
 from itskg.graph.namespaces import sparql_prefixes
-from itskg.graph.store import KnowledgeStore
 
 __all__ = ["SCHEMES", "Concept", "Vocabulary", "vocabulary"]
 
@@ -56,7 +56,7 @@ class Vocabulary:
                 self.children.setdefault(c.broader, []).append(c.iri)
 
     @classmethod
-    def load(cls, store: KnowledgeStore) -> Vocabulary:
+    def load(cls, store: Store) -> Vocabulary:
         concepts: dict[str, Concept] = {}
         q = sparql_prefixes(["skos", "nuts"]) + """
         SELECT ?c ?scheme ?code ?label ?broader ?level WHERE {
@@ -153,7 +153,7 @@ _cache: dict[tuple[str, str | None], Vocabulary] = {}
 _lock = threading.Lock()
 
 
-def vocabulary(store: KnowledgeStore) -> Vocabulary:
+def vocabulary(store: Store) -> Vocabulary:
     """The Vocabulary of the store's current generation (cached per generation)."""
     key = (str(store.root), store.generation)
     with _lock:

@@ -24,10 +24,10 @@ import networkx as nx
 
 from itskg.graph.analysis.codelists import Vocabulary, vocabulary
 from itskg.graph.analysis.projections import DIRECTIVE, Projection, get_projection
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import AnalysisError
 from itskg.graph.namespaces import sparql_prefixes
 from itskg.graph.rdfwriter import ref
-from itskg.graph.store import KnowledgeStore
 from itskg.graph.terms import Term
 
 __all__ = ["MAX_PROJECTED_EDGES", "Filters", "build_graph", "render_query"]
@@ -115,7 +115,7 @@ def _value(t: Term, vocab: Vocabulary) -> Any:
     return t.to_python()
 
 
-def _nodes(store: KnowledgeStore, p: Projection, f: Filters, vocab: Vocabulary,
+def _nodes(store: Store, p: Projection, f: Filters, vocab: Vocabulary,
            code_labels: dict[str, str]) -> dict[str, dict]:
     raw: dict[str, dict[str, Any]] = {}
     for row in store.query(render_query(p.nodes, f, vocab)).rows():
@@ -173,7 +173,7 @@ def _nodes(store: KnowledgeStore, p: Projection, f: Filters, vocab: Vocabulary,
     return out
 
 
-def _edges(store: KnowledgeStore, p: Projection, f: Filters, vocab: Vocabulary,
+def _edges(store: Store, p: Projection, f: Filters, vocab: Vocabulary,
            nodes: dict[str, dict]) -> tuple[dict[tuple[str, str], dict], int]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     dropped = 0
@@ -234,7 +234,7 @@ def _prune(G: nx.Graph, p: Projection, f: Filters) -> None:
         G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
 
 
-def _base_graph(store: KnowledgeStore, p: Projection, f: Filters) -> nx.Graph:
+def _base_graph(store: Store, p: Projection, f: Filters) -> nx.Graph:
     unsupported = [n for n in f.active() if n not in p.filters]
     if unsupported:
         raise AnalysisError(
@@ -295,7 +295,7 @@ def _any_synthetic(G: nx.Graph) -> bool:
 
 
 def build_graph(
-    store: KnowledgeStore,
+    store: Store,
     projection: str | Projection,
     filters: Filters | None = None,
     *,

@@ -17,8 +17,8 @@ from typing import Any
 import networkx as nx
 
 from itskg.graph.analysis.extract import Filters, build_graph
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import AnalysisError
-from itskg.graph.store import KnowledgeStore
 
 __all__ = ["EXPORT_MEDIA", "GRAPH_CACHE_SIZE", "TASKS", "network_task", "run_task"]
 
@@ -40,7 +40,7 @@ def network_task(task: str, projection: str, filters: Filters, **options: Any) -
     return {"task": task, "projection": projection, "filters": filters, "options": options}
 
 
-def projection_graph(store: KnowledgeStore, projection: str, filters: Filters,
+def projection_graph(store: Store, projection: str, filters: Filters,
                      cache: dict[str, Any]) -> nx.Graph:
     """The projection's graph, built once per store generation and filters in this process."""
     graphs: OrderedDict[Any, nx.Graph] = cache.setdefault("network_graphs", OrderedDict())
@@ -59,7 +59,7 @@ def _json(data: Any) -> tuple[bytes, str]:
     return json.dumps(data, ensure_ascii=False, default=str).encode(), _JSON
 
 
-def run_task(store: KnowledgeStore, req: dict[str, Any], cache: dict[str, Any]
+def run_task(store: Store, req: dict[str, Any], cache: dict[str, Any]
              ) -> tuple[bytes, str]:
     """Run one task (from ``network_task``) on ``store``; returns (body, media type).
 

@@ -25,6 +25,8 @@ from typing import Any, cast
 import networkx as nx
 
 from itskg.graph.analysis.metrics import MetricResult
+from itskg.graph.backends import open_store
+from itskg.graph.config import Settings
 from itskg.graph.namespaces import DATA, ONTOLOGY, VOCAB
 from itskg.graph.rdfwriter import NTriplesWriter, lit
 from itskg.graph.store import KnowledgeStore, Layer, LayerKind, LayerRecord
@@ -80,9 +82,11 @@ def measures_ntriples(G: nx.Graph, result: MetricResult, *, when: str | None = N
     return w.to_bytes()
 
 
-def write_back(store_root: Path | str, G: nx.Graph, result: MetricResult,
+def write_back(store_root: Path | str | Settings, G: nx.Graph, result: MetricResult,
                *, progress: Any = None) -> LayerRecord:
-    """Commit ``result`` as the layer ``network-<projection>-<metric>`` (replacing it)."""
+    """Commit ``result`` as the layer ``network-<projection>-<metric>`` (replacing it).
+
+    ``store_root``: a store directory, or Settings (a directory or a remote engine)."""
     projection = str(G.graph.get("projection", "graph"))
     source = layer_source(projection, result.metric)
     kind = "synthetic" if G.graph.get("synthetic") else "real"
@@ -96,5 +100,7 @@ def write_back(store_root: Path | str, G: nx.Graph, result: MetricResult,
                       f"store generation {G.graph.get('generation')}"),
         description=desc, rows=len(result.rows),
     )
-    with KnowledgeStore.open(store_root, read_only=False) as st:
+    opened = open_store(store_root, read_only=False) if isinstance(store_root, Settings) \
+        else KnowledgeStore.open(store_root, read_only=False)
+    with opened as st:
         return st.replace_layers([layer], progress=progress)[0]

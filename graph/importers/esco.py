@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import DataError, Problem
 from itskg.graph.importers.esco_files import (
     REQUIRED_KINDS,
@@ -56,7 +57,7 @@ from itskg.graph.namespaces import (
     PREFIXES,
 )
 from itskg.graph.rdfwriter import NTriplesWriter
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
+from itskg.graph.store import Layer, LayerRecord
 
 __all__ = ["COLLECTIONS", "LICENSE", "EscoImport", "EscoReport", "import_esco", "read_esco"]
 
@@ -435,7 +436,7 @@ def _read_file(b: _Builder, ef: EscoFile, estimate: int, progress: Progress | No
     return n
 
 
-def import_esco(store: KnowledgeStore, dirs: Sequence[Path], *,
+def import_esco(store: Store, dirs: Sequence[Path], *,
                 progress: Progress | None = None) -> tuple[LayerRecord, EscoReport]:
     """Read ``dirs`` and replace the store's ``esco`` layer in one atomic commit."""
     with read_esco(dirs, progress=progress, tmp_dir=None) as imp:

@@ -21,10 +21,10 @@ from functools import cached_property
 
 import ateco
 
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import DataError, Problem
 from itskg.graph.importers.tabular import norm_text
 from itskg.graph.namespaces import COUNTRY, DATA, ESCO, NUTS_CODE, VOCAB, sparql_prefixes
-from itskg.graph.store import KnowledgeStore
 
 __all__ = ["Lookups", "Unresolved", "split_list"]
 
@@ -154,7 +154,7 @@ class Lookups:
     """Resolvers over one store. ``replacing`` is the graph an import will replace: resources
     defined only there are ignored (so re-importing a file does not collide with itself)."""
 
-    def __init__(self, store: KnowledgeStore, *, replacing: str | None = None):
+    def __init__(self, store: Store, *, replacing: str | None = None):
         self.store = store
         self.replacing = replacing
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import DataError, Problem, ValidationError
 from itskg.graph.importers.kinds import KINDS, get_kind, template_csv
 from itskg.graph.importers.lookups import Lookups
@@ -25,7 +26,7 @@ from itskg.graph.importers.mapping import map_table
 from itskg.graph.importers.tabular import read_table
 from itskg.graph.namespaces import graph_iri, sparql_prefixes
 from itskg.graph.rdfwriter import sha256_file
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
+from itskg.graph.store import Layer, LayerRecord
 
 __all__ = ["KINDS", "ImportResult", "default_source", "import_table", "table_layer",
            "template_csv"]
@@ -52,7 +53,7 @@ def default_source(kind: str, path: Path) -> str:
 
 
 def import_table(
-    store: KnowledgeStore,
+    store: Store,
     kind: str,
     path: Path,
     *,
@@ -77,7 +78,7 @@ def import_table(
 
 
 def table_layer(
-    store: KnowledgeStore,
+    store: Store,
     kind: str,
     path: Path,
     *,
@@ -125,7 +126,7 @@ def table_layer(
                         layer=layer)
 
 
-def _check_source(store: KnowledgeStore, source: str, path: Path) -> None:
+def _check_source(store: Store, source: str, path: Path) -> None:
     if not _SOURCE.match(source):
         raise DataError(f"Layer name {source!r} is not valid.", [Problem(
             "use lower-case letters, digits, '-', '_' or '.' (e.g. companies-2024)",
@@ -145,7 +146,7 @@ def _raise_if_errors(file: str, problems: list[Problem], what: str,
                   "nothing was written.", errors + warnings)
 
 
-def _context(store: KnowledgeStore, iris: set[str]) -> bytes:
+def _context(store: Store, iris: set[str]) -> bytes:
     """Types, schemes and labels of the referenced IRIs, so shapes can check them."""
     if not iris:
         return b""
@@ -158,7 +159,7 @@ def _context(store: KnowledgeStore, iris: set[str]) -> bytes:
     return res.serialize("ntriples") or b""
 
 
-def _shacl(store: KnowledgeStore, data: bytes, mapped: Mapped, file: str) -> list[Problem]:
+def _shacl(store: Store, data: bytes, mapped: Mapped, file: str) -> list[Problem]:
     try:
         from itskg.graph.validate import validate_data
     except ImportError:

@@ -41,6 +41,7 @@ from typing import Any
 
 import yaml
 
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import (
     DataError,
     ItskgError,
@@ -59,7 +60,6 @@ from itskg.graph.sparql.queryformat import (
     values_clause,
 )
 from itskg.graph.sparql.scan import scan_query, tokens, variables, with_limit
-from itskg.graph.store import KnowledgeStore
 from itskg.graph.terms import QueryResult, Term, iri
 
 __all__ = [
@@ -461,7 +461,7 @@ def code_checks(query: NamedQuery, raw: Mapping[str, Any], bindings: Mapping[str
 
 
 def bind_params(
-    query: NamedQuery, raw: Mapping[str, Any], *, store: KnowledgeStore | None = None
+    query: NamedQuery, raw: Mapping[str, Any], *, store: Store | None = None
 ) -> dict[str, Any]:
     """Validate raw (text) values against the query's parameters; return engine bindings.
 
@@ -500,7 +500,7 @@ def bind_params(
 
 
 def run_query(
-    store: KnowledgeStore,
+    store: Store,
     name: str,
     params: Mapping[str, Any] | None = None,
     *,

@@ -48,8 +48,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from itskg.graph.backends import open_store
+from itskg.graph.config import Settings
 from itskg.graph.errors import (
     ItskgError,
     QueryError,
@@ -72,6 +74,13 @@ from itskg.graph.sparql.results import (  # re-exported
 from itskg.graph.sparql.scan import QueryInfo, UpdatePlan, scan_query, scan_update  # re-exported
 from itskg.graph.store import KnowledgeStore, generation_file
 from itskg.graph.terms import IRI
+
+if TYPE_CHECKING:  # pragma: no cover
+    from itskg.graph.backends.interface import Store
+
+# How often a worker asks a remote engine for its generation (a local store is followed by a
+# stat of its CURRENT file on every request).
+FOLLOW_REMOTE = 1.0
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -117,16 +126,26 @@ class WorkerState:
     the calling process. ``serve`` answers one request dict with either.
     """
 
-    def __init__(self, store: KnowledgeStore, max_rows: int):
+    def __init__(self, store: Store, max_rows: int):
         self.store = store
         self.max_rows = max_rows
         self.graphs: set[str] | None = None
         self.scratch: dict[str, Any] = {}  # per-process caches of other tasks (network graphs)
-        self._current = generation_file(store.root)  # replaced by atomic rename on commits
+        # a local store's CURRENT file is replaced by atomic rename on commits; a remote
+        # engine is asked for its generation, at most every FOLLOW_REMOTE seconds
+        self._current = generation_file(store.root) if isinstance(store.root, Path) else None
         self._seen: tuple[int, int] | None = (-1, -1)
+        self._asked = -FOLLOW_REMOTE
 
     def follow(self) -> None:
         """Switch to the store's CURRENT generation if an import committed a new one."""
+        if self._current is None:
+            now = time.monotonic()
+            if now - self._asked >= FOLLOW_REMOTE:
+                self._asked = now
+                if self.store.refresh():
+                    self.graphs = None
+            return
         key = _stat_key(self._current)
         if key != self._seen and self.store.current_generation() != self.store.generation:
             self.store.refresh()
@@ -155,8 +174,8 @@ class WorkerState:
         return out
 
 
-def _execute(store: KnowledgeStore, graphs: set[str], req: dict[str, Any], max_rows: int
-             ) -> ExecResult:
+def _execute(store: Store, graphs: set[str], req: dict[str, Any],
+             max_rows: int) -> ExecResult:
     for g in req["check_graphs"]:
         if g not in graphs:
             raise QueryRefusedError(
@@ -203,9 +222,10 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
     return (st.st_ino, st.st_mtime_ns)
 
 
-def _worker_main(conn: Any, store_path: str, max_rows: int) -> None:
+def _worker_main(conn: Any, target: Any, max_rows: int) -> None:
     try:
-        state = WorkerState(KnowledgeStore.open(store_path), max_rows)
+        state = WorkerState(open_store(target) if isinstance(target, Settings)
+                            else KnowledgeStore.open(target), max_rows)
     except BaseException as err:  # report why the worker cannot start
         conn.send(("fail", err if isinstance(err, ItskgError) else StoreError(str(err))))
         return
@@ -268,8 +288,11 @@ class QueryExecutor:
     """
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
-                 max_rows: int = 100_000, start_timeout: float = 60.0):
+                 max_rows: int = 100_000, start_timeout: float = 60.0,
+                 settings: Settings | None = None):
         self.store_path = Path(store_path)
+        # with ``settings``, workers open its store (a directory or a remote engine)
+        self.target: Any = settings if settings is not None else str(self.store_path)
         self.timeout = timeout
         self.max_rows = max_rows
         self.start_timeout = start_timeout
@@ -292,7 +315,7 @@ class QueryExecutor:
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(target=_worker_main, name="itskg-query-worker", daemon=True,
-                                 args=(child, str(self.store_path), self.max_rows))
+                                 args=(child, self.target, self.max_rows))
         proc.start()
         child.close()
         w = _Worker(proc, parent)
@@ -498,15 +521,18 @@ class QueryExecutor:
 
 
 # -------------------------------------------------------------------------- updates
-def apply_update(store_path: Path | str, plan: UpdatePlan) -> list[str]:
+def apply_update(target: Path | str | Settings, plan: UpdatePlan) -> list[str]:
     """Apply the DROP/CLEAR GRAPH operations of ``plan`` as one new store generation.
 
+    ``target``: a store directory, or Settings (their store: a directory or a remote engine).
     Each graph must be a loaded layer (not the derived ``inferred`` or ``meta`` graphs);
     returns the sources removed. Other operations must be rejected before calling this.
     """
     if plan.unsupported:
         raise QueryRefusedError(f"Cannot apply {', '.join(plan.unsupported)} to the store.")
-    with KnowledgeStore.open(store_path, read_only=False) as store:
+    opened = open_store(target, read_only=False) if isinstance(target, Settings) else \
+        KnowledgeStore.open(target, read_only=False)
+    with opened as store:
         by_graph = {r.graph: r.source for r in store.layers()}
         sources: list[str] = []
         for g, silent in plan.drop_graphs:

@@ -4,7 +4,8 @@
 are single tokens, so the word SERVICE in a literal or a ``{`` in a comment is harmless).
 Every scan of query text uses it: ``scan_query`` (form, dataset IRIs, LIMIT, refused
 features), ``scan_update``, ``has_dataset_clause`` (the store's union default graph),
-``with_limit`` (the catalogue's row limit), the catalogue's parameter checks and
+``with_limit`` (the catalogue's row limit), ``scan_selects`` (each SELECT's projection, ORDER BY
+and LIMIT: the determinism test), the catalogue's parameter checks and
 ``inline_bindings``' search for the groups to bind. Hand-written because pyoxigraph does not
 expose its parsed algebra.
 """
@@ -12,7 +13,7 @@ expose its parsed algebra.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urljoin
@@ -22,8 +23,8 @@ from itskg.graph.errors import (
     QueryRefusedError,
 )
 
-__all__ = ["QueryInfo", "Token", "UpdatePlan", "has_dataset_clause", "scan_query", "scan_update",
-           "tokens", "variables", "with_limit"]
+__all__ = ["QueryInfo", "SelectClause", "Token", "UpdatePlan", "has_dataset_clause", "scan_query",
+           "scan_selects", "scan_update", "tokens", "variables", "with_limit"]
 
 # ------------------------------------------------------------------------- scanning
 _TOKEN = re.compile(
@@ -231,3 +232,104 @@ def scan_update(text: str) -> UpdatePlan:
     return plan
 
 
+
+
+# ------------------------------------------------------------------ SELECT clauses
+@dataclass
+class SelectClause:
+    """One SELECT of a query (the top level or a sub-select) and its solution modifiers."""
+
+    depth: int  # 0 for the query's own SELECT, >0 for a sub-select
+    projected: list[str] = field(default_factory=list)  # variable names; ["*"] for SELECT *
+    distinct: bool = False
+    order_vars: list[str] = field(default_factory=list)  # every variable in ORDER BY
+    limit: int | None = None
+    offset: int | None = None
+
+    def unordered_under_limit(self, constants: Collection[str] = ()) -> list[str]:
+        """Projected variables (except ``constants``) that ORDER BY leaves free under a LIMIT.
+
+        A LIMIT keeps the first rows of an order; when ORDER BY names every projected variable,
+        rows that tie are identical, so the rows kept cannot depend on the engine. Returns []
+        when there is no LIMIT/OFFSET or the order decides every row. ``SELECT *`` under a LIMIT
+        returns ["*"] (its columns cannot be read from the text).
+        """
+        if self.limit is None and self.offset is None:
+            return []
+        if self.projected == ["*"]:
+            return ["*"]
+        return [v for v in self.projected if v not in self.order_vars and v not in constants]
+
+
+_MODIFIER_WORDS = {"GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES"}
+
+
+def scan_selects(text: str) -> list[SelectClause]:
+    """Every SELECT of ``text`` (top level first, then sub-selects in text order).
+
+    Uses the same tokenizer as ``scan_query``, so braces, keywords and variables inside
+    strings, IRIs and comments are never mistaken for syntax.
+
+    >>> [(c.depth, c.limit, c.order_vars) for c in scan_selects(
+    ...     'SELECT ?a { { SELECT ?a { ?a ?p "LIMIT 3 }" } LIMIT 5 } } ORDER BY DESC(?a)')]
+    [(0, None, ['a']), (1, 5, [])]
+    """
+    toks = tokens(text)
+    out: list[SelectClause] = []
+    depth = 0
+    open_clauses: list[tuple[SelectClause, int]] = []  # (clause, depth of its SELECT keyword)
+    i = 0
+    while i < len(toks):
+        kind, tok, _ = toks[i]
+        up = tok.upper() if kind == "word" else ""
+        if up == "SELECT":
+            clause = SelectClause(depth=len(open_clauses))
+            out.append(clause)
+            j, paren = i + 1, 0
+            while j < len(toks):
+                k, t, _ = toks[j]
+                if paren == 0 and (t == "{" or (k == "word" and t.upper() in {"WHERE", "FROM"})):
+                    break
+                if k == "word" and t.upper() in {"DISTINCT", "REDUCED"} and paren == 0:
+                    clause.distinct = True
+                elif t == "(":
+                    paren += 1
+                elif t == ")":
+                    paren -= 1
+                elif k == "other" and t == "*" and paren == 0:
+                    clause.projected.append("*")
+                elif k == "var" and paren == 0:
+                    clause.projected.append(t[1:])
+                elif k == "var" and toks[j - 1][0] == "word" and toks[j - 1][1].upper() == "AS":
+                    clause.projected.append(t[1:])
+                j += 1
+            open_clauses.append((clause, depth))
+            i = j
+            continue
+        if kind == "other" and tok == "{":
+            depth += 1
+        elif kind == "other" and tok == "}":
+            depth -= 1
+        elif open_clauses and depth == open_clauses[-1][1] and up in _MODIFIER_WORDS:
+            clause = open_clauses[-1][0]
+            if up == "ORDER":
+                j, paren = i + 2, 0  # skip ORDER BY
+                while j < len(toks):
+                    k, t, _ = toks[j]
+                    if paren == 0 and (t in "{}" or (k == "word" and t.upper() in {
+                            "LIMIT", "OFFSET", "VALUES"})):
+                        break
+                    paren += {"(": 1, ")": -1}.get(t, 0) if k == "other" else 0
+                    if k == "var":
+                        clause.order_vars.append(t[1:])
+                    j += 1
+                i = j
+                continue
+            nxt = toks[i + 1] if i + 1 < len(toks) else ("", "", 0)
+            if up in {"LIMIT", "OFFSET"} and nxt[0] == "num":
+                setattr(clause, up.lower(), int(nxt[1]))
+        # a sub-select ends where its enclosing group closes
+        while open_clauses and depth < open_clauses[-1][1]:
+            open_clauses.pop()
+        i += 1
+    return out

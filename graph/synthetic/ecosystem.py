@@ -104,8 +104,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from itskg.graph.backends.interface import Store
 from itskg.graph.rdfwriter import sha256_file
-from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
+from itskg.graph.store import Layer, LayerRecord
 from itskg.graph.synthetic.generator import Generator, Out
 from itskg.graph.synthetic.inputs import read_reference
 from itskg.graph.synthetic.model import ScaleSpec, parse_scale, scale_spec, wanted_occupation
@@ -119,7 +120,7 @@ Progress = Callable[[str], None]
 
 
 def synthesize(
-    store: KnowledgeStore,
+    store: Store,
     *,
     scale: str | int = "national",
     seed: int = 42,
@@ -183,7 +184,7 @@ def synthesize(
 
 
 def build_synthetic(
-    store: KnowledgeStore,
+    store: Store,
     *,
     scale: str | int = "national",
     seed: int = 42,
@@ -195,7 +196,8 @@ def build_synthetic(
     ``rules`` is passed to ``KnowledgeStore.replace_layers`` (None: the shipped rules).
     """
     layer = synthesize(store, scale=scale, seed=seed, progress=progress,
-                       workdir=store.root if store.root.exists() else None)
+                       workdir=store.root if isinstance(store.root, Path)
+                       and store.root.exists() else None)
     try:
         return store.replace_layers([layer], progress=progress, rules=rules)[0]
     finally:

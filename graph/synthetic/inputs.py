@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from itskg.graph.backends.interface import Store
 from itskg.graph.errors import DataError, Problem
 from itskg.graph.namespaces import (
     COUNTRY,
@@ -27,7 +28,6 @@ from itskg.graph.namespaces import (
     VOCAB,
     sparql_prefixes,
 )
-from itskg.graph.store import KnowledgeStore
 
 __all__ = ["Academy", "Reference", "read_reference", "DIGITAL", "GREEN", "TRANSVERSAL_LEVEL"]
 
@@ -92,7 +92,7 @@ class Reference:
         return cache
 
 
-def _col(store: KnowledgeStore, q: str) -> list[tuple]:
+def _col(store: Store, q: str) -> list[tuple]:
     return sorted(
         tuple("" if v is None else v for v in row)
         for row in store.query(sparql_prefixes() + q).tuples()
@@ -104,7 +104,7 @@ def _need(ok: bool, what: str, command: str, problems: list[Problem]) -> None:
         problems.append(Problem(f"{what} not found in the store; run `{command}` first."))
 
 
-def _academies(store: KnowledgeStore) -> list[Academy]:
+def _academies(store: Store) -> list[Academy]:
     rows = _col(store, f"""
         SELECT ?a ?region ?province ?area WHERE {{
           ?a a itskg:ITSAcademy .
@@ -128,7 +128,7 @@ def _academies(store: KnowledgeStore) -> list[Academy]:
     return out
 
 
-def _nuts(store: KnowledgeStore, ref: dict) -> None:
+def _nuts(store: Store, ref: dict) -> None:
     rows = _col(store, f"""
         SELECT ?r ?label WHERE {{
           ?r skos:prefLabel ?label .
@@ -163,12 +163,12 @@ def _nuts(store: KnowledgeStore, ref: dict) -> None:
     ref["italy"] = COUNTRY + "ITA"
 
 
-def _ateco(store: KnowledgeStore) -> list[str]:
+def _ateco(store: Store) -> list[str]:
     rows = _col(store, f"SELECT ?c WHERE {{ ?c skos:inScheme <{ATECO2025}> }}")
     return [c for (c,) in rows if _CLASS_RE.search(c)]
 
 
-def _esco(store: KnowledgeStore, ref: dict, wanted: OccupationFilter | None) -> None:
+def _esco(store: Store, ref: dict, wanted: OccupationFilter | None) -> None:
     ref["skills"] = [s for (s,) in _col(store, "SELECT ?s WHERE { ?s a esco:Skill }")]
     skills = set(ref["skills"])
 
@@ -207,7 +207,7 @@ def _esco(store: KnowledgeStore, ref: dict, wanted: OccupationFilter | None) -> 
         ref[key] = {o: [s for s in v if s in skills] for o, v in sorted(rel.items())}
 
 
-def read_reference(store: KnowledgeStore, wanted: OccupationFilter | None = None) -> Reference:
+def read_reference(store: Store, wanted: OccupationFilter | None = None) -> Reference:
     """Read the real reference facts; raise DataError naming the command to run if missing.
 
     ``wanted(label, isco)`` selects the occupations whose skills are read (all if it keeps

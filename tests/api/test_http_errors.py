@@ -95,3 +95,24 @@ def test_each_error_class_has_one_shape_and_status_on_every_route(
             assert r.status_code == expected, (path, r.status_code, r.text)
             assert r.json() == {"ok": False, "error": f"planted {error.__name__}",
                                 "type": error.__name__, "status": expected}, (path, r.text)
+
+
+@pytest.mark.parametrize("error", [QueryTimeoutError, QuerySyntaxError, QueryError],
+                         ids=lambda e: e.__name__)
+def test_html_pages_answer_errors_with_the_same_status_table(
+        live: Any, monkeypatch: pytest.MonkeyPatch, error: type[ItskgError]) -> None:
+    kg = live.app.state.kg
+
+    async def fail(_req: dict[str, Any]) -> Any:
+        raise error(f"planted {error.__name__}")
+
+    monkeypatch.setattr(kg, "asubmit", fail)
+    monkeypatch.setattr(kg, "_cache_get", lambda _key: None)
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        for url in ("/id/its/X", "/ontology", "/resource?iri=urn:x"):
+            r = client.get(url, headers={"Accept": "text/html"})
+            assert r.status_code == status_for(error("x")), (url, r.status_code)
+            assert r.headers["content-type"].startswith("text/html")
+            assert f"planted {error.__name__}" in r.text
+        r = client.get("/resource?iri=not%20an%20iri", headers={"Accept": "text/html"})
+        assert r.status_code == 400 and "Not an IRI" in r.text

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import BACKENDS
+from engines import Engine
 
 from itskg.graph.reasoning import load_rules
 from itskg.graph.resources import ontology_files
@@ -67,20 +69,20 @@ FALLBACK_RULES = [
 ]
 
 
+def fixture_layers() -> list[Layer]:
+    """The catalogue fixture (real) and a small synthetic layer."""
+    return [
+        Layer("fixture", "Catalogue test fixture", FIXTURE, format="ttl", kind="real",
+              derived_from=("hand-written test data",)),
+        Layer("synthetic-fixture", "Synthetic test layer", SYNTHETIC_TTL, format="ttl",
+              kind="synthetic", derived_from=("tests/queries/conftest.py",)),
+    ]
+
+
 def build_fixture_store(path: Path) -> KnowledgeStore:
     """The catalogue fixture (real) plus a synthetic layer, materialised, in ``path``."""
-    rules = load_rules() or FALLBACK_RULES
     st = KnowledgeStore.open(path, read_only=False)
-    st.replace_layers(
-        [
-            Layer("fixture", "Catalogue test fixture", FIXTURE, format="ttl", kind="real",
-                  derived_from=("hand-written test data",)),
-            Layer("synthetic-fixture", "Synthetic test layer", SYNTHETIC_TTL, format="ttl",
-                  kind="synthetic", derived_from=("tests/queries/conftest.py",)),
-        ],
-        fresh=True,
-        rules=rules,
-    )
+    st.replace_layers(fixture_layers(), fresh=True, rules=load_rules() or FALLBACK_RULES)
     return st
 
 
@@ -92,6 +94,24 @@ def catalog_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Knowledg
     st = KnowledgeStore.open(path, read_only=True)
     yield st
     st.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend_store(request: pytest.FixtureRequest, catalog_store: KnowledgeStore,
+                  start_engine: Callable[[str], Engine]) -> Iterator[Any]:
+    """The fixture graph on each backend: the local store, then each remote engine (loaded
+    once per session through itskg's own import path, ``RemoteStore.replace_layers``)."""
+    if request.param == "local":
+        yield catalog_store
+        return
+    from itskg.graph.backends import open_store
+    from itskg.graph.config import Settings
+
+    eng = start_engine(request.param)
+    settings = Settings(**eng.settings())
+    with open_store(settings, read_only=False) as st:
+        st.replace_layers(fixture_layers(), fresh=True, rules=load_rules() or FALLBACK_RULES)
+        yield st
 
 
 @pytest.fixture(scope="session")

@@ -79,3 +79,18 @@ def test_validate_the_shipped_reference_layer_conforms(reference_store: Path) ->
     assert code == 0, out
     assert "0 violation(s)" in out
     assert "warning(s)" in out  # academies with gaps are reported, not dropped
+
+
+def test_dump_and_load_between_store_directories(reference_store: Path, tmp_path: Path) -> None:
+    code, _, err = run("dump", "--store", str(reference_store), "--output", str(tmp_path / "d"))
+    assert code == 0 and "dumped" in err
+    assert (tmp_path / "d" / "manifest.ttl").exists()
+    code, _, err = run("load", str(tmp_path / "d"), "--store", str(tmp_path / "copy"))
+    assert code == 0 and "loaded" in err
+    code, out, _ = run("query", "--store", str(tmp_path / "copy"), "--format", "csv",
+                       "SELECT (COUNT(*) AS ?n) WHERE { ?a a itskg:ITSAcademy }")
+    assert code == 0 and int(out.split()[-1]) > 100
+    code, _, err = run("load", str(tmp_path / "d"), "--store", str(tmp_path / "copy"))
+    assert code == 4 and "already holds layers" in err  # never into a store with layers
+    code, _, err = run("load", str(tmp_path), "--store", str(tmp_path / "other"))
+    assert code == 6 and "not an itskg dump" in err
