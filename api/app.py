@@ -23,6 +23,7 @@ from itskg.api.pages import explorer as pages
 from itskg.api.routes import meta
 from itskg.api.routes import named_queries as query_routes
 from itskg.api.routes import network as network_routes
+from itskg.api.routes import qualifications as qualification_routes
 from itskg.api.routes import sparql_protocol as sparql
 from itskg.graph.config import Settings
 from itskg.graph.knowledge import KnowledgeGraph
@@ -39,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         kg = await run_in_threadpool(KnowledgeGraph(settings).start)
         app.state.kg = kg
+        kg.warm_profiles()  # national figures of /profiles, in a daemon thread
         try:
             yield
         finally:
@@ -68,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(router)
     query_routes.register(app)  # one documented operation per named query
     network_routes.register(app)  # /api/network/...
+    qualification_routes.register(app)  # /api/qualifications (Europass ELM)
     pages.register(app)  # web explorer pages, Linked Data pages, /static and /vendor
     _register_docs(app)
     return app

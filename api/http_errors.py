@@ -24,6 +24,7 @@ from itskg.graph.errors import (
     AnalysisError,
     ConfigError,
     DataError,
+    ElmError,
     ItskgError,
     OntologyError,
     QueryError,
@@ -33,6 +34,8 @@ from itskg.graph.errors import (
     QueryTimeoutError,
     StoreError,
     StoreLockedError,
+    UnknownProfileError,
+    UnknownQualificationError,
     UnknownQueryError,
 )
 
@@ -68,6 +71,9 @@ STATUS: dict[type[ItskgError], int] = {
     QueryTimeoutError: 503,
     UnknownQueryError: 404,
     AnalysisError: 422,
+    ElmError: 422,
+    UnknownQualificationError: 404,
+    UnknownProfileError: 404,
 }
 
 

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         description="folder of the ISTAT/openpolis boundaries (`limits_IT_provinces.topo.json`, "
         "CC BY 4.0) drawn by the map; read at serve time, never copied into the project; "
         "relative to the working directory")
+    browser: str | None = Field(
+        None, description="headless Chromium that prints PDF reports (`itskg report`, "
+        "`/profiles/.../report.pdf`); unset: `chromium` on `PATH`")
 
     @field_validator("store", mode="before")
     @classmethod

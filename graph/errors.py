@@ -28,6 +28,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "AnalysisError",
+    "ElmError",
+    "UnknownProfileError",
+    "UnknownQualificationError",
     "ConfigError",
     "DataError",
     "ItskgError",
@@ -167,6 +170,21 @@ class AnalysisError(ItskgError):
     """A network analysis could not be computed (bad projection, graph too large...)."""
 
     exit_code = 8
+
+
+class ElmError(ItskgError):
+    """A qualification cannot be derived or exported to the European Learning Model (bad
+    region/academy/NQF value, no course to derive it from)."""
+
+    exit_code = 9
+
+
+class UnknownQualificationError(ElmError, LookupError):
+    """No qualification has the given key."""
+
+
+class UnknownProfileError(DataError, LookupError):
+    """No region or academy of that code has a profile (no ITS Academy there)."""
 
 
 class ItskgWarning(UserWarning):

@@ -67,6 +67,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.analysis.extract import Filters
     from itskg.graph.analysis.metrics import MetricResult
     from itskg.graph.backends.dumps import DumpReport
+    from itskg.graph.elm import CompletenessReport, Qualification
+    from itskg.graph.reports import Profile
     from itskg.graph.validate import ValidationReport
 
 __all__ = ["ANSWER_CACHE_SIZE", "KnowledgeGraph"]
@@ -495,3 +497,66 @@ class KnowledgeGraph:
 
         with self._open() as st:
             return validate_store(st, sources=sources)
+
+    # ------------------------------------------------------------------ take-away: profiles, ELM
+    def _in_process(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """``fn(store, *args, **kw)`` on this process's read handle, at the current generation.
+
+        For library work that reads the store with many small queries (profiles, ELM): it
+        runs here, not in a worker; HTTP callers put it in a thread under their own deadline.
+        """
+        with self._local_lock:
+            state = self._local_state()
+            state.follow()
+            return fn(state.store, *args, **kw)
+
+    def profile(self, kind: str, code: str, lang: str = "it") -> Profile:
+        """The ``region`` (NUTS 2 code) or ``academy`` (key) profile in ``lang``.
+
+        See ``itskg.graph.reports``. Raises DataError for an unknown region or academy.
+        """
+        from itskg.graph.reports import academy_profile, region_profile
+
+        if kind not in ("region", "academy"):
+            from itskg.graph.errors import ConfigError
+
+            raise ConfigError(f"No profile kind {kind!r}: use region or academy.")
+        return self._in_process(region_profile if kind == "region" else academy_profile,
+                                code, lang)
+
+    def warm_profiles(self, *, background: bool = True) -> None:
+        """Compute the national figures of the profiles ahead (in a daemon thread)."""
+        from itskg.graph.reports.profile import warm
+
+        def run() -> None:
+            try:
+                self._in_process(warm)
+            except Exception:  # no data yet, or the store changes: the first request pays
+                return
+
+        if background:
+            threading.Thread(target=run, name="itskg-profile-warm", daemon=True).start()
+        else:
+            run()
+
+    def qualifications(self, *, academy: str | None = None, region: str | None = None,
+                       nqf_levels: Mapping[str, str] | None = None) -> list[Qualification]:
+        """The ITS qualifications derived from the courses (see ``itskg.graph.elm``)."""
+        from itskg.graph.elm import derive_qualifications
+
+        return self._in_process(derive_qualifications, academy=academy,
+                                region=region, nqf_levels=nqf_levels)
+
+    def qualification(self, key: str, nqf_levels: Mapping[str, str] | None = None
+                      ) -> Qualification:
+        """One qualification by key or IRI; ElmError when there is none."""
+        from itskg.graph.elm.lookup import find_qualification
+
+        return self._in_process(find_qualification, key, nqf_levels)
+
+    @staticmethod
+    def check_qualifications(quals: Sequence[Qualification]) -> list[CompletenessReport]:
+        """Completeness of each qualification by the official Europass LOQ shapes."""
+        from itskg.graph.elm import check_qualifications
+
+        return check_qualifications(quals)

@@ -43,6 +43,8 @@ def test_the_facade_api_is_pinned() -> None:
         "network", "anetwork", "projection_graph", "write_back",
         # caching of page data per store generation
         "acached",
+        # take-away: region/academy profiles, Europass qualifications (in this process)
+        "profile", "warm_profiles", "qualifications", "qualification", "check_qualifications",
         # layers
         "build", "layers", "stats", "replace_layers", "remove_layers", "apply_update",
         "import_table", "import_esco", "import_eu_projects", "synthesise", "validate",
@@ -74,7 +76,8 @@ def test_surfaces_use_exactly_these_library_names() -> None:
         "itskg.graph.errors": {
             "AnalysisError", "ConfigError", "DataError", "ItskgError", "OntologyError",
             "QueryError", "QueryParameterError", "QueryRefusedError", "QuerySyntaxError",
-            "QueryTimeoutError", "StoreError", "StoreLockedError", "UnknownQueryError"},
+            "QueryTimeoutError", "StoreError", "StoreLockedError", "UnknownQueryError",
+            "ElmError", "UnknownProfileError", "UnknownQualificationError"},
         "itskg.graph.namespaces": {
             "BASE", "COUNTRY", "DATA", "EQF", "GRAPH", "INFERRED_GRAPH", "META_GRAPH",
             "NUTS_CODE", "ONTOLOGY", "ONTOLOGY_GRAPH", "ONTOLOGY_IRI", "PREFIXES", "VOCAB",
@@ -94,6 +97,11 @@ def test_surfaces_use_exactly_these_library_names() -> None:
         "itskg.graph.analysis.structure": {"summary"},
         "itskg.graph.analysis.export": {"export_graph"},
         "itskg.graph.importers.pipeline": {"template_csv"},
+        # profiles (data classes the pages render) and ELM: pure functions on what the facade
+        # returned, and parsing of user input
+        "itskg.graph.reports": {"Chart", "Profile"},
+        "itskg.graph.elm": {"qualification_jsonld"},
+        "itskg.graph.elm.lookup": {"academy_iri", "nqf_option", "region_iri"},
     }
 
 

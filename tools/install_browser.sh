@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the web explorer and its browser tests need; safe to run again (idempotent).
-#   - web/node_modules: YASGUI, Cytoscape and the Italian region shapes (npm, from
-#     web/package-lock.json), served by `itskg serve` at /vendor/.
+#   - web/node_modules: YASGUI, Cytoscape, Vega-Lite, Swagger UI and the Italian region shapes
+#     (npm, from web/package-lock.json), served by `itskg serve` at /vendor/;
+#   - web/node_modules/itskg/{charts,layout}.min.js: two bundles built by esbuild from web/src/
+#     (Vega + vega-interpreter for CSP-safe charts; the fCoSE layout for the network view), with
+#     a metafile that names every npm package inside them (their licences go into the wheel);
+#   - /usr/bin/pdftoppm (Debian poppler-utils): the report tests render PDF pages to PNG.
 #   - /usr/bin/chromium and /usr/bin/chromedriver (Debian packages chromium and
 #     chromium-driver) for the Selenium tests in tests/web/. Needs root (or sudo).
 set -euo pipefail
@@ -15,7 +19,20 @@ if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt w
   fi
 fi
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+bundle() {  # bundle NAME: web/src/NAME.js -> web/node_modules/itskg/NAME.min.js (+ .meta.json)
+  local out="web/node_modules/itskg/$1.min.js"
+  if [ ! -f "$out" ] || [ "web/src/$1.js" -nt "$out" ] || [ web/package-lock.json -nt "$out" ]; then
+    web/node_modules/.bin/esbuild "web/src/$1.js" --bundle --minify --format=iife \
+      --legal-comments=none --log-level=warning --metafile="web/node_modules/itskg/$1.meta.json" \
+      --outfile="$out"
+  fi
+}
+if [ -x web/node_modules/.bin/esbuild ]; then
+  bundle charts
+  bundle layout
+fi
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/pdftoppm ]; then
   SUDO=""
   if [ "$(id -u)" != "0" ]; then
     if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
@@ -25,5 +42,5 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
-  $SUDO apt-get install -y -q chromium chromium-driver
+  $SUDO apt-get install -y -q chromium chromium-driver poppler-utils
 fi

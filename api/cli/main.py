@@ -29,6 +29,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"itskg {version('itskg')}")
+        except PackageNotFoundError:
+            out.print("itskg (not installed: run 'make install')")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version (see CHANGELOG.md) and exit.")] = False,
+) -> None:
+    """Knowledge graph of the Italian ITS Academy ecosystem: build, import, query, serve."""
+
+
 def _progress() -> Callable[[str], None]:
     start = time.perf_counter()
 
@@ -403,6 +423,17 @@ def _register_network() -> None:
 
 
 _register_network()
+
+
+def _register_take_away() -> None:
+    from itskg.api.cli.elm_command import elm
+    from itskg.api.cli.report_command import report
+
+    app.command("elm")(elm)
+    app.command("report")(report)
+
+
+_register_take_away()
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from itskg.api.pages import geo, webdata
+from itskg.api.pages import geo, profile_pages, webdata
 from itskg.api.pages import linkeddata as resources
 from itskg.api.pages.i18n import page_lang
 from itskg.api.pages.rendering import STATIC_DIR, error_page, render, vendor_dir, vendor_has
@@ -148,6 +148,9 @@ async def question(request: Request, name: str) -> Response:
                       ("JSON", f"{api}?{qs}&format=rows".replace("?&", "?")),
                       ("SPARQL JSON", f"{api}?{qs}&format=json".replace("?&", "?"))],
         "sparql": q.text, "example_text": _example_text(q, lang),
+        "columns": {c.name: {"label": c.label[lang], "format": c.format,
+                             "list": c.list_separator} for c in q.columns},
+        "charts": vendor_has(request, "itskg/charts.min.js"),
     })
 
 
@@ -188,6 +191,7 @@ def register(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(webdata.router)
     app.include_router(geo.router)
+    profile_pages.register(app)
     resources.register(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     vendor = vendor_dir(app.state.settings)

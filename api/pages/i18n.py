@@ -228,6 +228,45 @@ STRINGS: dict[str, dict[str, str]] = {
     "onto.range": {"it": "Codominio", "en": "Range"},
     "onto.usage": {"it": "Uso nel grafo", "en": "Usage in the graph"},
     "err.title": {"it": "Errore", "en": "Error"},
+    # ---- profiles and reports (issue 14)
+    "nav.profiles": {"it": "Profili", "en": "Profiles"},
+    "network.colour": {"it": "Colore per", "en": "Colour by"},
+    "network.threshold": {"it": "Legami con peso almeno", "en": "Ties with weight at least"},
+    "network.shown": {"it": "legami mostrati su", "en": "ties shown of"},
+    "network.legend": {"it": "Legenda", "en": "Legend"},
+    "network.ties": {"it": "Legami più forti", "en": "Strongest ties"},
+    "questions.chart_top": {"it": "Il grafico mostra le prime N righe.",
+                            "en": "The chart shows the first N rows."},
+    "prof.title": {"it": "Profili di regioni e fondazioni", "en": "Region and academy profiles"},
+    "prof.lead": {"it": "Per ogni regione (NUTS 2) e fondazione ITS: aree, soci, competenze, "
+                        "S3, mobilità, esiti e posizione nella rete, a confronto con l'Italia.",
+                  "en": "For each region (NUTS 2) and ITS Academy: areas, members, skills, S3, "
+                        "mobility, outcomes and network position, against the national figures."},
+    "prof.regions": {"it": "Regioni", "en": "Regions"},
+    "prof.academies": {"it": "Fondazioni", "en": "Academies"},
+    "prof.region": {"it": "Profilo regionale", "en": "Regional profile"},
+    "prof.academy": {"it": "Profilo della fondazione", "en": "Academy profile"},
+    "prof.figure": {"it": "Indicatore", "en": "Figure"},
+    "prof.here": {"it": "Qui", "en": "Here"},
+    "prof.national": {"it": "Italia", "en": "Italy"},
+    "prof.layers": {"it": "Dati da", "en": "Data from"},
+    "prof.synthetic_warning": {
+        "it": "Questo profilo usa anche dati sintetici (generati per dimostrazione): non "
+              "descrivono la realtà.",
+        "en": "This profile also draws on synthetic data (generated for demonstration): they "
+              "do not describe reality."},
+    "prof.download": {"it": "Scarica", "en": "Download"},
+    "prof.data_csv": {"it": "dati (CSV)", "en": "data (CSV)"},
+    "prof.report_html": {"it": "Rapporto HTML", "en": "HTML report"},
+    "prof.report_pdf": {"it": "Rapporto PDF", "en": "PDF report"},
+    "prof.json": {"it": "JSON", "en": "JSON"},
+    "prof.generated": {"it": "Generato il", "en": "Generated"},
+    "prof.noscript": {"it": "I grafici richiedono JavaScript; i dati sono scaricabili in CSV.",
+                      "en": "The charts need JavaScript; their data download as CSV."},
+    "prof.contents": {"it": "Sommario", "en": "Contents"},
+    "prof.in_region": {"it": "Regione", "en": "Region"},
+    "prof.chart_failed": {"it": "Il grafico non è stato disegnato",
+                          "en": "The chart was not drawn"},
 }
 
 

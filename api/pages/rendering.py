@@ -46,15 +46,23 @@ __all__ = [
 PAGES_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PAGES_DIR / "templates"
 STATIC_DIR = PAGES_DIR / "static"
+WHEEL_VENDOR = PAGES_DIR.parent / "vendor"
 REPO_WEB = PAGES_DIR.parents[1] / "web" / "node_modules"
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
 def vendor_dir(settings: Settings) -> Path | None:
-    """Where the npm packages are (``settings.web_assets``, else web/node_modules), or None."""
-    path = settings.web_assets or REPO_WEB
-    return path if path.is_dir() else None
+    """Where the browser assets are, or None.
+
+    In order: ``settings.web_assets`` (ITSKG_WEB_ASSETS); ``itskg/api/vendor`` of an installed
+    wheel (copied there at build time by setup.py, with their licences); ``web/node_modules``
+    of a checkout.
+    """
+    for path in ([settings.web_assets] if settings.web_assets else [WHEEL_VENDOR, REPO_WEB]):
+        if path.is_dir():
+            return path
+    return None
 
 
 def vendor_has(request: Request, package_file: str) -> bool:

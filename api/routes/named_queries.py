@@ -52,6 +52,7 @@ def catalogue_json() -> list[dict[str, Any]]:
                  "description": p.description}
                 for p in q.params
             ],
+            "columns": [c.as_json() for c in q.columns],
             "links": {"results": f"{PREFIX}/{q.name}", "sparql": f"{PREFIX}/{q.name}.rq"},
         }
         for q in load_catalog().values()

@@ -11,7 +11,16 @@ header is a block of ``#+ key: value`` lines (grlc style) holding YAML::
     #+ tags: [academies, regions]
     #+ example: {region: ITH5}
     #+ cq: [CQ19]
+    #+ columns:
+    #+   academy: {it: "ITS Academy", en: "ITS Academy"}
+    #+   digitalShare: {it: "Quota digitali", en: "Digital share", format: percent}
     #+ binding: engine        # optional: engine (default) or values
+
+``columns`` gives every projected variable (``?lang`` excepted) its Italian and English
+heading and optionally a ``format`` (``percent``: a 0-1 ratio shown as a percentage). The
+explorer (question pages, profiles) and the generated queries/README.md use these headings;
+``tests/queries/test_columns.py`` checks that every projected variable has one. A column that
+is a ``GROUP_CONCAT(...; separator="s")`` is a list: ``Column.list_separator`` is ``s``.
 
 Parameters are plain variables (``?region``) bound by the engine (pyoxigraph substitutions via
 ``KnowledgeStore.query(bindings=...)``), never pasted into the text. The engine only binds
@@ -63,8 +72,10 @@ from itskg.graph.sparql.scan import scan_query, tokens, variables, with_limit
 from itskg.graph.terms import QueryResult, Term, iri
 
 __all__ = [
+    "COLUMN_FORMATS",
     "LANGUAGES",
     "PARAM_TYPES",
+    "Column",
     "VOCABULARIES",
     "NamedQuery",
     "Param",
@@ -80,6 +91,7 @@ __all__ = [
     "load_catalog",
     "parse_query_text",
     "plain_value",
+    "projected_variables",
     "run_query",
     "table_rows",
     "values_clause",
@@ -88,7 +100,9 @@ __all__ = [
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "code")
 LANGUAGES = ("it", "en")
-HEADER_KEYS = {"name", "title", "description", "params", "tags", "example", "cq", "binding"}
+HEADER_KEYS = {"name", "title", "description", "params", "tags", "example", "cq", "binding",
+               "columns"}
+COLUMN_FORMATS = ("percent", "number", "text")
 #: how parameters reach the engine: ``engine`` (substitutions, the default) or ``values``
 #: (a VALUES block inlined into the text: ``inline_bindings``)
 BINDING_MODES = ("engine", "values")
@@ -191,6 +205,23 @@ LANG_PARAM = Param(
 
 
 @dataclass(frozen=True)
+class Column:
+    """The heading of one result column: it/en label, display format, list separator."""
+
+    name: str
+    label: dict[str, str]
+    format: str | None = None  # one of COLUMN_FORMATS, or None (from the value's datatype)
+    list_separator: str | None = None  # set when the column is a GROUP_CONCAT
+
+    def as_json(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "format": self.format,
+                "list": self.list_separator}
+
+
+LANG_COLUMN = Column("lang", {"it": "Lingua", "en": "Language"}, "text")
+
+
+@dataclass(frozen=True)
 class NamedQuery:
     """A catalogue entry: header metadata plus the SPARQL text (``kind`` select/ask/construct)."""
 
@@ -204,6 +235,7 @@ class NamedQuery:
     text: str
     kind: str
     binding: str = "engine"
+    columns: tuple[Column, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -211,6 +243,17 @@ class NamedQuery:
     @property
     def uses_lang(self) -> bool:
         return any(p.name == "lang" for p in self.params)
+
+    def column(self, name: str) -> Column | None:
+        """The declared column ``name`` (``lang`` has a built-in heading), or None."""
+        if name == "lang":
+            return LANG_COLUMN
+        return next((c for c in self.columns if c.name == name), None)
+
+    def heading(self, name: str, lang: str) -> str:
+        """The heading of column ``name`` in ``lang`` (the variable name when undeclared)."""
+        col = self.column(name)
+        return col.label.get(lang, name) if col else name
 
 
 # ------------------------------------------------------------------------ parsing
@@ -288,6 +331,55 @@ def _header(name: str, text: str) -> tuple[dict[str, Any], str]:
     return dict(meta), "\n".join(lines[i:])
 
 
+_CONCAT_RE = re.compile(
+    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?;\s*separator\s*=\s*(\"[^\"]*\"|'[^']*')\s*\)"
+    r"\s+AS\s+[?$]([A-Za-z_][A-Za-z0-9_]*)", re.I)
+
+
+def _parse_columns(name: str, raw: Any, body: str) -> tuple[Column, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise _problem(name, "'columns' must be a mapping: variable -> {it: ..., en: ...}")
+    lists = {m.group(2): m.group(1)[1:-1] for m in _CONCAT_RE.finditer(body)}
+    out = []
+    for var, spec in raw.items():
+        var = str(var)
+        if not re.search(rf"[?$]{re.escape(var)}\b", body):
+            raise _problem(name, f"column {var}: ?{var} does not occur in the query")
+        if not isinstance(spec, Mapping):
+            raise _problem(name, f"column {var}: give {{it: ..., en: ...}}")
+        fmt = spec.get("format")
+        if fmt is not None and fmt not in COLUMN_FORMATS:
+            raise _problem(name, f"column {var}: format {fmt!r} is not one of {COLUMN_FORMATS}")
+        unknown = set(spec) - {"it", "en", "format"}
+        if unknown:
+            raise _problem(name, f"column {var}: unknown key(s) {sorted(unknown)}")
+        label = _lang_dict(name, f"columns.{var}", {k: spec.get(k) for k in LANGUAGES},
+                           required=True)
+        out.append(Column(var, label, fmt, lists.get(var)))
+    return tuple(out)
+
+
+def projected_variables(query: NamedQuery) -> list[str]:
+    """The variables a SELECT query projects, in order, as parsed by rdflib's SPARQL parser.
+
+    Used by the tests and docs (parsing takes ~0.1 s a query, so not at load time); raises
+    DataError when rdflib cannot parse the query.
+    """
+    from rdflib.plugins.sparql import prepareQuery
+
+    from itskg.graph.namespaces import PREFIXES
+
+    if query.kind != "select":
+        return []
+    try:
+        parsed = prepareQuery(query.text, initNs=PREFIXES)
+    except Exception as err:  # rdflib raises pyparsing and its own errors
+        raise _problem(query.name, f"rdflib cannot parse the query: {err}") from err
+    return [str(v) for v in parsed.algebra["PV"]]
+
+
 def parse_query_text(name: str, text: str) -> NamedQuery:
     """Parse one .rq file's text (``name`` = file stem); raise DataError if it is invalid."""
     meta, body = _header(name, text)
@@ -351,6 +443,7 @@ def parse_query_text(name: str, text: str) -> NamedQuery:
         text=text,
         kind=kind,
         binding=binding,
+        columns=_parse_columns(name, meta.get("columns"), body),
     )
 
 
@@ -557,5 +650,18 @@ def catalogue_markdown() -> str:
             f"| `{q.name}` | {q.title['en']} / {q.title['it']} | {', '.join(q.cq) or '-'} | "
             f"{'<br>'.join(ps) or '-'} | {', '.join(q.tags)} |"
         )
+    lines += ["", "## Result columns", "",
+              "Declared in each file's `#+ columns:` header (English / Italian heading; "
+              "*list* = a `GROUP_CONCAT` column, *percent* = a 0-1 ratio shown as %).", ""]
+    for q in load_catalog().values():
+        if not q.columns:
+            continue
+        cells = []
+        for c in q.columns:
+            note = [x for x in (c.format if c.format == "percent" else None,
+                                "list" if c.list_separator else None) if x]
+            cells.append(f"`{c.name}` {c.label['en']} / {c.label['it']}"
+                         + (f" *({', '.join(note)})*" if note else ""))
+        lines.append(f"- `{q.name}`: " + "; ".join(cells))
     lines.append("")
     return "\n".join(lines)

@@ -44,6 +44,15 @@ JSON_ROUTES = {
     "/api/map/{name}": "/api/map/academies",
     "/api/geo/italy": "/api/geo/italy",
 }
+# routes whose work runs through the facade in this process (kg.profile, kg.qualifications:
+# many small reads, a thread under the route's deadline), not through kg.asubmit
+IN_PROCESS_ROUTES = {
+    "/api/profiles/{kind}/{code}": "/api/profiles/region/ITH5",
+    "/api/profiles/{kind}/{code}/charts/{chart}.csv": "/api/profiles/region/ITH5/charts/a.csv",
+    "/profiles/{kind}/{code}/report.{fmt}": "/profiles/region/ITH5/report.html",
+    "/api/qualifications": "/api/qualifications?region=ITH5",
+    "/api/qualifications/{key}.jsonld": "/api/qualifications/KEY-1.jsonld",
+}
 # routes that never run anything in the store (declarations, texts, docs)
 STATIC_JSON = {"/api/queries", "/api/queries/{name}", "/api/network/projections",
                "/api/network/metrics", "/openapi.json", "/docs"}
@@ -70,7 +79,7 @@ def test_every_json_route_is_covered(live: Any) -> None:
     # one operation per named query, all made by one function: search_by_label stands for them
     named = {p for p in routes if p.startswith("/api/queries/") and "{" not in p}
     texts = {p for p in named if p.endswith(".rq")}
-    missing = routes - named - STATIC_JSON - set(JSON_ROUTES)
+    missing = routes - named - STATIC_JSON - set(JSON_ROUTES) - set(IN_PROCESS_ROUTES)
     assert not missing, f"add these routes to JSON_ROUTES: {missing}"
     assert len(named - texts) == len(texts) > 40
 
@@ -91,6 +100,26 @@ def test_each_error_class_has_one_shape_and_status_on_every_route(
         for path, url in JSON_ROUTES.items():
             if path == "/api/queries/academies_by_region":
                 continue  # same route code as search_by_label (one operation per query)
+            r = client.get(url)
+            assert r.status_code == expected, (path, r.status_code, r.text)
+            assert r.json() == {"ok": False, "error": f"planted {error.__name__}",
+                                "type": error.__name__, "status": expected}, (path, r.text)
+
+
+@pytest.mark.parametrize("error", [DataError, QueryTimeoutError, StoreError],
+                         ids=lambda e: e.__name__)
+def test_in_process_routes_answer_errors_in_the_one_shape(
+        live: Any, monkeypatch: pytest.MonkeyPatch, error: type[ItskgError]) -> None:
+    kg = live.app.state.kg
+
+    def fail(*_a: Any, **_kw: Any) -> Any:
+        raise error(f"planted {error.__name__}")
+
+    monkeypatch.setattr(kg, "_in_process", fail)
+    monkeypatch.setattr(kg, "_cache_get", lambda _key: None)
+    expected = status_for(error("x"))
+    with httpx.Client(base_url=live.url, timeout=30) as client:
+        for path, url in IN_PROCESS_ROUTES.items():
             r = client.get(url)
             assert r.status_code == expected, (path, r.status_code, r.text)
             assert r.json() == {"ok": False, "error": f"planted {error.__name__}",

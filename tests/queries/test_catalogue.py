@@ -67,7 +67,7 @@ def test_example_rows(
     normalize: Normalize, expected_rows: dict[str, Any]
 ) -> None:
     """Every backend (local store, Oxigraph server, Virtuoso) gives the expected rows."""
-    _engine_semantics(request, name)
+    _engine_semantics(request, name, "example")
     q = CATALOG[name]
     got = normalize(q, run_query(backend_store, name, q.example, lang="it"))
     assert got == expected_rows[name]["example"]
@@ -75,24 +75,23 @@ def test_example_rows(
 
 UNBOUND = [n for n in NAMES if not any(p.required for p in CATALOG[n].params)]
 
-# Queries whose answers Virtuoso 7.2 computes differently from SPARQL 1.1 (measured here:
-# integer division gives an integer, EXISTS/boolean results come back as 0/1, GROUP_CONCAT
-# of an empty group is "" instead of unbound, MINUS over disjoint variables). Making the
-# catalogue portable is issue 10's work (the 'fast' branch); remove a name here once its
-# query means the same on Virtuoso (the test then passes instead of xfailing).
+# Answers Virtuoso 7.2 still gives differently through the remote backend, per test, measured
+# after issue 10's rewrites made the catalogue portable. Each entry is a strict xfail: a fix makes
+# the test fail until its entry goes. tests/queries/test_engines.py shows these query texts give
+# the same rows on both engines over the same quads, so the cause lies in what the remote backend
+# writes (entailments materialised by SPARQL Update, the metadata graph) or in the dataset it
+# names; not yet diagnosed (open point of the issue 11 note).
 VIRTUOSO_DIFFERS = {
-    "abroad_internship_share_by_academy", "academies_outcome_quadrants",
-    "courses_below_legal_minimums", "data_layers", "employment_rate_by_area_region",
-    "member_sectors_by_area", "membership_and_outcomes_by_academy", "region_skill_similarity",
-    "resource_provenance", "selection_funnel_by_region", "skill_gaps_by_region",
-    "skill_profile_by_academy", "skills_taught_by_academy",
+    "example": {"employment_rate_by_area_region", "resource_provenance",
+                "skills_taught_by_academy"},
+    "all": {"data_layers", "skills_taught_by_academy"},
 }
 
 
-def _engine_semantics(request: pytest.FixtureRequest, name: str) -> None:
-    if "virtuoso-" in request.node.name and name in VIRTUOSO_DIFFERS:
+def _engine_semantics(request: pytest.FixtureRequest, name: str, case: str) -> None:
+    if "virtuoso-" in request.node.name and name in VIRTUOSO_DIFFERS[case]:
         request.applymarker(pytest.mark.xfail(
-            reason="Virtuoso 7.2 evaluates this query differently (see VIRTUOSO_DIFFERS)"))
+            strict=True, reason="Virtuoso 7.2 answers differently (see VIRTUOSO_DIFFERS)"))
 
 
 @pytest.mark.parametrize("name", UNBOUND)
@@ -100,7 +99,7 @@ def test_unbound_params_mean_all(
     request: pytest.FixtureRequest, name: str, backend_store: KnowledgeStore,
     normalize: Normalize, expected_rows: dict[str, Any]
 ) -> None:
-    _engine_semantics(request, name)
+    _engine_semantics(request, name, "all")
     q = CATALOG[name]
     got = normalize(q, run_query(backend_store, name, {}, lang="en"))
     assert got == expected_rows[name]["all"]

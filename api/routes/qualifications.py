@@ -1,0 +1,76 @@
+"""Europass-ready qualifications over HTTP (CQ21).
+
+- ``GET /api/qualifications?region=ITH5`` (or ``academy=KEY``): per qualification derived from
+  the courses, its completeness by the official Europass LOQ shapes, naming what is missing;
+- ``GET /api/qualifications/{key}.jsonld``: one qualification in the European Learning Model
+  (ELM 3.1) as JSON-LD.
+
+``nqf=5=IRI`` (repeatable) gives the QDR IRI of the Italian NQF level matching an EQF level.
+A report needs a region or an academy (a national report is ``itskg elm report`` on the
+command line: the shapes check takes about 0.1 s per qualification). Work runs in a thread
+through the KnowledgeGraph under ``DEADLINE_FACTOR`` x ITSKG_QUERY_TIMEOUT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from itskg.api.deps import get_kg
+from itskg.graph.elm import qualification_jsonld
+from itskg.graph.elm.lookup import academy_iri, nqf_option, region_iri
+from itskg.graph.errors import ElmError, QueryTimeoutError
+
+__all__ = ["register", "router"]
+
+router = APIRouter(prefix="/api/qualifications", tags=["qualifications (Europass, ELM)"])
+DEADLINE_FACTOR = 4
+Nqf = Annotated[list[str] | None, Query(
+    description="EQF level = QDR IRI of the Italian NQF level, e.g. 5=http://data.europa.eu/"
+                "snb/qdr/c_... (repeatable)")]
+
+
+async def _deadline(request: Request, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+    timeout = DEADLINE_FACTOR * request.app.state.settings.query_timeout
+    try:
+        return await asyncio.wait_for(run_in_threadpool(fn, *args, **kw), timeout)
+    except TimeoutError:
+        raise QueryTimeoutError(f"The qualification check took longer than {timeout:.0f} s; "
+                                "narrow it to one academy.") from None
+
+
+@router.get("", summary="Completeness of ITS qualifications by the Europass LOQ shapes")
+async def report(request: Request,
+                 region: Annotated[str | None, Query(description="NUTS 2 code, e.g. ITH5")]
+                 = None,
+                 academy: Annotated[str | None, Query(description="Academy key or IRI")] = None,
+                 nqf: Nqf = None,
+                 lang: Annotated[str, Query(pattern="^(it|en)$")] = "it") -> JSONResponse:
+    """One row per qualification: title, EQF level, synthetic flag, complete, what is missing."""
+    if not region and not academy:
+        raise ElmError("Give region=ITH5 or academy=KEY (a national report: 'itskg elm "
+                       "report' on the command line).")
+    kg = await get_kg(request)
+    levels = nqf_option(nqf)
+    quals = await _deadline(request, kg.qualifications, academy=academy_iri(academy),
+                            region=region_iri(region), nqf_levels=levels)
+    reports = await _deadline(request, kg.check_qualifications, quals)
+    return JSONResponse([r.as_json(lang) for r in reports])
+
+
+@router.get("/{key}.jsonld", summary="One ITS qualification as ELM 3.1 JSON-LD")
+async def export(request: Request, key: str, nqf: Nqf = None) -> JSONResponse:
+    """The qualification in the European Learning Model, ready for Europass."""
+    kg = await get_kg(request)
+    q = await _deadline(request, kg.qualification, key, nqf_option(nqf))
+    return JSONResponse(qualification_jsonld(q), media_type="application/ld+json")
+
+
+def register(app: FastAPI) -> None:
+    """Add the qualification routes."""
+    app.include_router(router)
