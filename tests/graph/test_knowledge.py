@@ -57,8 +57,10 @@ def test_named_query_code_parameter_is_checked_in_the_same_request(
         return serve(req)
 
     monkeypatch.setattr(local, "_serve_here", counting)
+    # regional_profile binds by the engine (its .rq header declares no `binding: values`)
+    assert local.named_query("regional_profile").binding == "engine"
     with pytest.raises(QueryParameterError, match="no such concept"):
-        local.run_named("academies_by_region", {"region": "ITZ9"})
+        local.run_named("regional_profile", {"region": "ITZ9"})
     assert len(calls) == 1 and calls[0]["exists"] and calls[0]["bindings"]["region"]
     assert "VALUES" not in calls[0]["sparql"]  # bound by the engine, not pasted into the text
 
