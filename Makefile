@@ -6,10 +6,20 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ESCO_DIR ?= ../shared/data/esco/esco_v1.1.1_en
+DATA_DIR ?= ../shared/data
+# Italian labels of the ESCO occupation groups (ISCOGroups_it.csv), read beside the English export.
+ESCO_IT_DIR ?= $(DATA_DIR)/esco/esco_it
+S3_FILE ?= $(DATA_DIR)/s3/s3_priority_domains_it.csv
+MEMBERS_FILE ?= $(DATA_DIR)/members/its_foundation_members_press.csv
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# ESCO and the synthetic ecosystem are added when the ESCO export is at ESCO_DIR.
-BUILD_FLAGS ?= $(if $(wildcard $(ESCO_DIR)/skills_en.csv),--esco $(ESCO_DIR) --synthetic national,)
+# ESCO (with the Italian ISCO group labels) and the synthetic ecosystem are added when the ESCO
+# export is at ESCO_DIR; the real S3 priorities and the foundation members named in the press
+# when their files are under DATA_DIR.
+REAL_FLAGS := $(if $(wildcard $(S3_FILE)),--import s3=$(S3_FILE),) \
+	$(if $(wildcard $(MEMBERS_FILE)),--import foundation-members=$(MEMBERS_FILE),)
+BUILD_FLAGS ?= $(REAL_FLAGS) $(if $(wildcard $(ESCO_DIR)/skills_en.csv),--esco $(ESCO_DIR) \
+	$(if $(wildcard $(ESCO_IT_DIR)/ISCOGroups_it.csv),--esco $(ESCO_IT_DIR),) --synthetic national,)
 
 .PHONY: help install run build serve test lint typecheck bench clean
 

@@ -1,6 +1,7 @@
 """Network analysis benchmark: projection extraction and metrics, networkx vs igraph, one run.
 
-Usage: python bench/network_bench.py [STORE] (default /tmp/stn, the national synthetic store)
+Usage: python bench/network_bench.py [STORE]
+(default /tmp/stn, a store built with --synthetic national-bench)
 
 Prints, for each declared projection, the extraction time (SPARQL -> networkx), then on the
 academy-company graph (the largest one users analyse) the time of degree, PageRank,

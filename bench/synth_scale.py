@@ -1,4 +1,4 @@
-"""Time the synthetic generator: generate + load at national and EU scale.
+"""Time the synthetic generator: generate + load at the benchmark scales (national-bench, eu).
 
 Builds a private store (never yours) in --workdir from the shipped reference layers
 (ontology/, ATECO) and the ESCO CSV export in --esco, then for each scale: synthesize (reading
@@ -6,7 +6,7 @@ the reference + writing N-Triples), load with ``replace_layers`` (split into bul
 materialisation and optimisation from the store's progress messages), triple count.
 
     .venv/bin/python bench/synth_scale.py --esco ../shared/data/esco/esco_v1.1.1_en
-    .venv/bin/python bench/synth_scale.py --scales national --no-rules
+    .venv/bin/python bench/synth_scale.py --scales national-bench --no-rules
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--esco", type=Path, default=DEFAULT_ESCO)
     ap.add_argument("--workdir", type=Path, default=None)
-    ap.add_argument("--scales", default="national,eu")
+    ap.add_argument("--scales", default="national-bench,eu")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-rules", action="store_true", help="load without materialisation")
     args = ap.parse_args()

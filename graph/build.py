@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Literal
 
 from itskg.graph.backends import open_store
 from itskg.graph.config import Settings
@@ -38,6 +39,7 @@ class BuildReport:
     records: list[LayerRecord] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     generation: str | None = None
+    notes: list[str] = field(default_factory=list)  # import reports (e.g. match reports)
 
     @property
     def seconds(self) -> float:
@@ -72,6 +74,7 @@ def file_layer(f: Traversable | Path) -> Layer:
     data = f.read_bytes()
     g = graph_iri(source)
     title, lic, derived = source, None, []
+    kind: Literal["real", "curated"] = "real"
     titles: dict[str | None, str] = {}
     for s, p, o in parse_triples(data, "ttl", base_iri=g):
         if s.value != g:
@@ -82,8 +85,10 @@ def file_layer(f: Traversable | Path) -> Layer:
             lic = o.value
         elif p.value in (PROV + "wasDerivedFrom", DCT + "source"):
             derived.append(o.value)
+        elif p.value == DCT + "type" and o.value.endswith("/data-kind/curated"):
+            kind = "curated"
     title = titles.get("en") or titles.get(None) or next(iter(titles.values()), source)
-    return Layer(source, title, data, format="ttl", kind="real", license=lic,
+    return Layer(source, title, data, format="ttl", kind=kind, license=lic,
                  derived_from=tuple(derived), file=f"ontology/{f.name}")
 
 
@@ -105,13 +110,17 @@ def build(
     synthetic: str | int | None = None,
     seed: int = 42,
     progress: Progress | None = None,
+    tables: Sequence[tuple[str, Path]] = (),
 ) -> BuildReport:
     """Build the default graph from scratch into ``store_path`` (idempotent).
 
     ``store_path`` is a directory, or Settings whose store may also be a remote engine.
 
-    The reference layer (and ESCO, if given) is committed as one generation; the synthetic
-    layer, which is generated from it, as a second one.
+    The reference layer (and ESCO, if given) is committed as one generation; ``tables``
+    (``(kind, file)`` pairs, e.g. ``("s3", s3.csv)``: real tables read by the importers, which
+    resolve against the reference layer) as a second one, each its own layer named after its
+    kind; the synthetic layer, which is generated from all of them, as a third one. Raises
+    DataError (naming file, row and column) if a table does not import.
     """
     say = progress or (lambda _m: None)
     report = BuildReport()
@@ -132,6 +141,23 @@ def build(
         t0 = time.perf_counter()
         st.replace_layers(layers, fresh=True, progress=say)
         report.timings["load + materialise"] = time.perf_counter() - t0
+        if tables:
+            from itskg.graph.importers.pipeline import table_layer
+
+            t0 = time.perf_counter()
+            kinds = [k for k, _ in tables]
+            real = []
+            for kind, path in tables:
+                source = kind if kinds.count(kind) == 1 else None
+                say(f"importing {Path(path).name} as {kind}")
+                res = table_layer(st, kind, Path(path), source=source, progress=say)
+                if res.layer is not None:
+                    real.append(res.layer)
+                report.notes += [f"{kind} ({Path(path).name}): {line}" for line in res.report]
+                report.notes += [f"{kind} ({Path(path).name}): warning {w}"
+                                 for w in res.warnings]
+            st.replace_layers(real, progress=say)
+            report.timings["real tables"] = time.perf_counter() - t0
         if synthetic is not None:
             from itskg.graph.synthetic.ecosystem import build_synthetic
 

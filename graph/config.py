@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     web_assets: Path | None = Field(
         None, description="folder of the npm packages served at `/vendor` (unset: the "
         "repository's `web/node_modules`)")
+    geo_dir: Path = Field(
+        Path("../shared/data/geo"),
+        description="folder of the ISTAT/openpolis boundaries (`limits_IT_provinces.topo.json`, "
+        "CC BY 4.0) drawn by the map; read at serve time, never copied into the project; "
+        "relative to the working directory")
     browser: str | None = Field(
         None, description="headless Chromium that prints PDF reports (`itskg report`, "
         "`/profiles/.../report.pdf`); unset: `chromium` on `PATH`")

@@ -422,14 +422,16 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ layers
     def build(self, *, esco_dirs: Sequence[Path] = (), synthetic: str | int | None = None,
-              seed: int = 42, progress: Progress | None = None) -> Any:
-        """Build the default graph from scratch into the store (see ``itskg.graph.build``)."""
+              seed: int = 42, progress: Progress | None = None,
+              tables: Sequence[tuple[str, Path]] = ()) -> Any:
+        """Build the default graph from scratch into the store (see ``itskg.graph.build``);
+        ``tables`` are real ``(kind, file)`` tables loaded beside the reference layer."""
         from itskg.graph.build import build
         from itskg.graph.synthetic.ecosystem import parse_scale
 
         scale = None if synthetic is None else parse_scale(str(synthetic))
         return build(self.settings, esco_dirs=esco_dirs, synthetic=scale, seed=seed,
-                     progress=progress)
+                     progress=progress, tables=tables)
 
     def dump(self, output: Path, progress: Progress | None = None) -> DumpReport:
         """Write every layer as gzip N-Quads plus a VoID/DCAT manifest into ``output`` (new).
@@ -489,6 +491,17 @@ class KnowledgeGraph:
         with self._writer() as st:
             return import_table(st, kind, path, strict=strict, source=source, sheet=sheet,
                                 progress=progress)
+
+    def import_eu_projects(self, kind: str, path: Path, *, source: str | None = None,
+                           progress: Progress | None = None) -> Any:
+        """Import the CORDIS export folder (``kind="cordis"``) or the Erasmus+ Project Results
+        export (``kind="erasmus"``) as published; -> (LayerRecord, MatchReport)."""
+        from itskg.graph.importers.cordis import import_cordis
+        from itskg.graph.importers.erasmus import import_erasmus
+
+        run = {"cordis": import_cordis, "erasmus": import_erasmus}[kind]
+        with self._writer() as st:
+            return run(st, path, source=source or kind, progress=progress)
 
     def import_esco(self, dirs: Sequence[Path], progress: Any = None) -> Any:
         """Import an official ESCO CSV export as the ``esco`` layer."""

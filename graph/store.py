@@ -68,7 +68,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 
 #: what a layer holds: real data, synthetic data, or the ontology
-LayerKind = Literal["real", "synthetic", "ontology"]
+LayerKind = Literal["real", "synthetic", "curated", "ontology"]
 
 # Graphs the store computes itself on every commit (never loaded from a Layer).
 DERIVED_SOURCES = ("inferred", "meta")
@@ -79,7 +79,8 @@ class Layer:
     """One source layer to load into its own named graph ``graph_iri(source)``.
 
     ``data`` is a path or bytes in ``format`` (nt, ttl, nq is not allowed: a layer is one
-    graph). ``kind`` says what it is: real data, synthetic data, the ontology, or rules output.
+    graph). ``kind`` says what it is: real data, synthetic data, curated correspondences
+    (written by the project with a rationale each), the ontology, or rules output.
     ``derived_from`` lists the files or URLs it was made from (prov:wasDerivedFrom).
     """
 

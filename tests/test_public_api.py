@@ -47,7 +47,7 @@ def test_the_facade_api_is_pinned() -> None:
         "profile", "warm_profiles", "qualifications", "qualification", "check_qualifications",
         # layers
         "build", "layers", "stats", "replace_layers", "remove_layers", "apply_update",
-        "import_table", "import_esco", "synthesise", "validate",
+        "import_table", "import_esco", "import_eu_projects", "synthesise", "validate",
         # moving the graph between stores and engines
         "dump", "load",
         # operations: backup, restore, cleanup of abandoned generations

@@ -79,17 +79,33 @@ def build(
     ] = None,
     synthetic: Annotated[
         str | None,
-        typer.Option("--synthetic", help="Add a synthetic layer: national, eu or a company count."),
+        typer.Option("--synthetic", help="Add a synthetic layer: national (calibrated), "
+                                         "national-bench, eu or a company count."),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic generator.")] = 42,
+    table: Annotated[
+        list[str] | None,
+        typer.Option("--import", help="KIND=FILE: a real table to load (repeatable), e.g. "
+                                      "s3=../shared/data/s3/s3_priority_domains_it.csv"),
+    ] = None,
 ) -> None:
     """Build the default graph from scratch: ontology, vocabularies, ITS academies, ATECO, NUTS.
 
     Example: itskg build --esco ../shared/data/esco/esco_v1.1.1_en --synthetic national
     """
+    tables: list[tuple[str, Path]] = []  # the kind is checked by the import (DataError)
+    for spec in table or []:
+        kind, sep, file = spec.partition("=")
+        if not sep or not file:
+            raise ConfigError(f"--import {spec!r}: use KIND=FILE, e.g. s3=priorities.csv")
+        if not Path(file).is_file():
+            raise ConfigError(f"--import {spec!r}: {file} is not a file")
+        tables.append((kind.strip(), Path(file)))
     s = _settings(store)
     report = _kg(s).build(esco_dirs=esco or [], synthetic=synthetic, seed=seed,
-                          progress=_progress())
+                          progress=_progress(), tables=tables)
+    for line in report.notes:
+        err.print(escape(line), highlight=False)
     out.print(_layers_table(report.records, f"Store {s.store} (generation {report.generation})"))
     for step, secs in report.timings.items():
         err.print(f"  {step}: {secs:.1f} s")
@@ -286,9 +302,11 @@ def validate(
 @app.command("import")
 @_handle
 def import_(
-    kind: Annotated[str, typer.Argument(help="esco, academies, companies, memberships, courses, "
-                                             "collaborations, mobility or indicators.")],
-    path: Annotated[list[Path], typer.Argument(help="File (CSV/XLSX) or, for esco, folder(s).")],
+    kind: Annotated[str, typer.Argument(help="esco, cordis, erasmus, academies, companies, "
+                                             "memberships, courses, collaborations, mobility, "
+                                             "indicators, s3 or foundation-members.")],
+    path: Annotated[list[Path], typer.Argument(help="File (CSV/XLSX) or, for esco and cordis, "
+                                                    "folder(s).")],
     store: StoreOpt = None,
     strict: Annotated[bool, typer.Option(help="Warnings also block the import.")] = False,
     source: Annotated[str | None, typer.Option(help="Layer name (default from the file).")] = None,
@@ -302,6 +320,14 @@ def import_(
     if kind == "esco":
         record, report = kg.import_esco(path, progress=_esco_progress())
         err.print(escape(str(report)), highlight=False)
+    elif kind in ("cordis", "erasmus"):
+        if len(path) != 1:
+            raise ConfigError(f"'itskg import {kind}' takes one "
+                              f"{'folder' if kind == 'cordis' else 'file'}, got {len(path)}.")
+        record, match = kg.import_eu_projects(kind, path[0], source=source,
+                                              progress=_progress())
+        for line in match.lines():
+            err.print(escape(line), highlight=False)
     else:
         if len(path) != 1:
             raise ConfigError(f"'itskg import {kind}' takes one file, got {len(path)}.")
@@ -311,6 +337,8 @@ def import_(
             err.print(f"[yellow]warning[/] {escape(str(w))}", highlight=False)
         if len(res.warnings) > 50:
             err.print(f"... and {len(res.warnings) - 50} more warning(s)")
+        for line in res.report:
+            err.print(escape(line), highlight=False)
         record = res.record
     out.print(f"[green]imported[/] {record.source}: {record.triples:,} triples "
               f"into {record.graph}")
@@ -357,7 +385,8 @@ def template(
 @app.command()
 @_handle
 def synth(
-    scale: Annotated[str, typer.Option(help="national, eu or a number of companies.")] = "national",
+    scale: Annotated[str, typer.Option(help="national (calibrated to INDIRE), national-bench, "
+                                            "eu or a number of companies.")] = "national",
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same graph).")] = 42,
     store: StoreOpt = None,
 ) -> None:

@@ -20,8 +20,8 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from itskg.api.pages import geo, profile_pages, webdata
 from itskg.api.pages import linkeddata as resources
-from itskg.api.pages import profile_pages, webdata
 from itskg.api.pages.i18n import page_lang
 from itskg.api.pages.rendering import STATIC_DIR, error_page, render, vendor_dir, vendor_has
 from itskg.graph.errors import ItskgError, UnknownQueryError
@@ -44,6 +44,9 @@ ENTRY_POINTS: list[tuple[str, str]] = [
     ("q.mobility", "/questions/mobility_by_destination?run=1"),
 ]
 MAP_INDICATORS = list(webdata.INDICATORS)
+MAP_LEVELS = {level: list(table) for level, table in webdata.LEVELS.items()}
+MAP_VENDOR = ("topojson-client/dist/topojson-client.min.js", "d3-array/dist/d3-array.min.js",
+              "d3-geo/dist/d3-geo.min.js", "world-atlas/countries-110m.json")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -170,11 +173,16 @@ async def network(request: Request) -> Response:
 
 @router.get("/map", response_class=HTMLResponse)
 async def map_page(request: Request) -> Response:
+    level = request.query_params.get("level", "region")
+    level = level if level in MAP_LEVELS else "region"
     chosen = request.query_params.get("indicator", "academies")
+    names = MAP_LEVELS[level]
     return render(request, "map.html", {
-        "available": vendor_has(request, "@svg-maps/italy/index.js"),
-        "indicators": MAP_INDICATORS,
-        "indicator": chosen if chosen in MAP_INDICATORS else "academies",
+        "available": all(vendor_has(request, f) for f in MAP_VENDOR),
+        "geometry": geo.provinces_path(request).is_file(),
+        "levels": MAP_LEVELS, "level": level,
+        "indicators": names,
+        "indicator": chosen if chosen in names else names[0],
     })
 
 
@@ -182,6 +190,7 @@ def register(app: FastAPI) -> None:
     """Add the explorer pages, their JSON helpers, the Linked Data pages and static files."""
     app.include_router(router)
     app.include_router(webdata.router)
+    app.include_router(geo.router)
     profile_pages.register(app)
     resources.register(app)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -143,26 +143,35 @@ STRINGS: dict[str, dict[str, str]] = {
     "network.communities": {"it": "comunità", "en": "communities"},
     "network.community": {"it": "Comunità", "en": "Community"},
     # map
-    "map.title": {"it": "Mappa delle regioni", "en": "Map of the regions"},
+    "map.title": {"it": "Mappa", "en": "Map"},
     "map.indicator": {"it": "Indicatore", "en": "Indicator"},
-    "map.region": {"it": "Regione", "en": "Region"},
+    "map.level": {"it": "Livello", "en": "Level"},
+    "level.region": {"it": "Regioni (NUTS 2)", "en": "Regions (NUTS 2)"},
+    "level.province": {"it": "Province (NUTS 3)", "en": "Provinces (NUTS 3)"},
+    "level.country": {"it": "Paesi (mondo)", "en": "Countries (world)"},
+    "map.region": {"it": "Area", "en": "Area"},
     "map.value": {"it": "Valore", "en": "Value"},
     "map.nodata": {"it": "nessun dato", "en": "no data"},
-    "map.alt": {"it": "Mappa delle regioni italiane colorate per indicatore",
-                "en": "Map of the Italian regions coloured by indicator"},
+    "map.alt": {"it": "Mappa colorata per indicatore", "en": "Map coloured by indicator"},
     "map.trentino": {
-        "it": "Trentino-Alto Adige è una regione sulla mappa ma due unità NUTS 2 (ITH1 Bolzano, "
-              "ITH2 Trento): i valori sono calcolati sull'insieme delle due province.",
-        "en": "Trentino-Alto Adige is one region on the map but two NUTS 2 units (ITH1 "
-              "Bolzano, ITH2 Trento): its values are computed over both provinces together."},
+        "it": "Trentino-Alto Adige è mostrato come le sue due unità NUTS 2: ITH1 (Bolzano) e "
+              "ITH2 (Trento), ottenute unendo le province ISTAT.",
+        "en": "Trentino-Alto Adige is shown as its two NUTS 2 units, ITH1 (Bolzano) and ITH2 "
+              "(Trento), dissolved from ISTAT's provinces."},
     "map.attribution": {
-        "it": "Confini regionali: @svg-maps/italy (Victor Cazanave), basato su MapSVG, "
-              "licenza CC BY 4.0.",
-        "en": "Region shapes: @svg-maps/italy (Victor Cazanave), based on MapSVG, licensed "
-              "CC BY 4.0."},
+        "it": "Confini: ISTAT (confini amministrativi, giugno 2023), TopoJSON di openpolis, "
+              "licenza CC BY 4.0. Mondo: Natural Earth (pubblico dominio) via world-atlas.",
+        "en": "Boundaries: ISTAT (administrative boundaries, June 2023), TopoJSON by "
+              "openpolis, licensed CC BY 4.0. World: Natural Earth (public domain) via "
+              "world-atlas."},
     "map.missing": {
-        "it": "Le forme delle regioni non sono installate: esegui 'npm ci --prefix web'.",
-        "en": "The region shapes are not installed: run 'npm ci --prefix web'."},
+        "it": "Le librerie della mappa non sono installate: esegui 'npm ci --prefix web'.",
+        "en": "The map libraries are not installed: run 'npm ci --prefix web'."},
+    "map.nogeometry": {
+        "it": "I confini ISTAT non sono stati trovati: imposta ITSKG_GEO_DIR sulla cartella "
+              "di limits_IT_provinces.topo.json (../shared/data/geo).",
+        "en": "The ISTAT boundaries were not found: set ITSKG_GEO_DIR to the folder of "
+              "limits_IT_provinces.topo.json (../shared/data/geo)."},
     "ind.academies": {"it": "Fondazioni ITS", "en": "ITS Academies"},
     "ind.courses": {"it": "Percorsi", "en": "Courses"},
     "ind.members": {"it": "Soci delle fondazioni", "en": "Foundation members"},
@@ -178,6 +187,16 @@ STRINGS: dict[str, dict[str, str]] = {
                          "en": "Outgoing mobility participants"},
     "ind.employment": {"it": "Occupati a 12 mesi sui diplomati (%)",
                        "en": "Employed at 12 months per graduate (%)"},
+    "ind.s3_priorities": {"it": "Ambiti prioritari S3 (nessun dato: S3 non caricata)",
+                          "en": "S3 priority domains (no data: S3 not loaded)"},
+    "ind.s3_uncovered": {"it": "Ambiti S3 senza ITS in un'area corrispondente",
+                         "en": "S3 domains with no ITS in a matching area"},
+    "ind.territorial_gaps": {"it": "Imprese di settori ITS in province senza sede ITS",
+                             "en": "Companies in ITS sectors in provinces with no ITS seat"},
+    "ind.mobility_destinations": {"it": "Partecipanti in mobilità per paese di destinazione",
+                                  "en": "Mobility participants by destination country"},
+    "ind.project_partners": {"it": "Partner esteri in progetti UE con partecipanti italiani",
+                             "en": "Foreign partners in EU projects with Italian participants"},
     # resources
     "res.types": {"it": "Tipi", "en": "Types"},
     "res.properties": {"it": "Proprietà", "en": "Properties"},

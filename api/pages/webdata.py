@@ -5,10 +5,11 @@ All of it is a few cheap SPARQL queries through the worker pool, cached per stor
 - ``GET /api/picklists/{vocabulary}?lang=``: ``[{"code", "iri", "label"}]`` for the values of
   a catalogue parameter vocabulary (nuts = the Italian NUTS 2 regions, area, ateco2025
   sections and divisions, its = the academies, partner-type, country, eqf, class, ...).
-- ``GET /api/map/{indicator}?lang=``: one value per map region. Trentino-Alto Adige is one
-  shape on the map (as in ISTAT's regions) but two NUTS 2 units, ITH1 (Bolzano) and ITH2
-  (Trento): its key is ``ITH1+ITH2`` and every indicator is computed over both together
-  (distinct counts and ratios stay exact; nothing is summed after the fact).
+- ``GET /api/map/{indicator}?lang=&level=region|province|country``: one value per map unit:
+  the 21 NUTS 2 regions (ITH1 Bolzano and ITH2 Trento apart: the map dissolves ISTAT's
+  provinces into NUTS 2 units), the 107 NUTS 3 provinces, or countries (ISO alpha-3, with the
+  ISO numeric id of the world-atlas shapes). Regions without S3 data have no value for the S3
+  indicators (not zero).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from itskg.api.http_errors import NotFoundError
@@ -34,23 +35,37 @@ from itskg.graph.namespaces import (
 from itskg.graph.namespaces import sparql_prefixes as _prefixes
 from itskg.graph.sparql.catalogue import VOCABULARIES
 
-__all__ = ["INDICATORS", "TRENTINO", "home_stats", "indicator", "licence_name", "picklist",
-           "router"]
+__all__ = ["COUNTRY_INDICATORS", "INDICATORS", "LEVELS", "PROVINCE_INDICATORS", "TRENTINO",
+           "home_stats", "indicator", "iso_numeric", "licence_name", "picklist", "router"]
 
 router = APIRouter(tags=["explorer data"])
 P = _prefixes(["itskg", "skos", "elm", "rdf", "rdfs", "owl", "dct", "void", "voc"])
-TRENTINO = "ITH1+ITH2"
+TRENTINO = "ITH1+ITH2"  # former merged key; kept for callers, no longer used by the map
 _NUTS2_IT = ("ITC1 ITC2 ITC3 ITC4 ITF1 ITF2 ITF3 ITF4 ITF5 ITF6 ITG1 ITG2 ITH1 ITH2 ITH3 ITH4 "
              "ITH5 ITI1 ITI2 ITI3 ITI4").split()
-_KEYS = " ".join(
-    f'(<{NUTS_CODE}{c}> "{TRENTINO if c in ("ITH1", "ITH2") else c}")' for c in _NUTS2_IT)
-_SAME_REGION = (f"(?r2 = ?r || (?r IN (<{NUTS_CODE}ITH1>, <{NUTS_CODE}ITH2>) && "
-                f"?r2 IN (<{NUTS_CODE}ITH1>, <{NUTS_CODE}ITH2>)))")
+_KEYS = " ".join(f'(<{NUTS_CODE}{c}> "{c}")' for c in _NUTS2_IT)
+_IT3 = (f'?p <http://data.europa.eu/nuts/level> 3 . FILTER(STRSTARTS(STR(?p), "{NUTS_CODE}IT") '
+        '&& !STRENDS(STR(?p), "ZZZ")) BIND(STRAFTER(STR(?p), "/nuts/code/") AS ?key)')
+#: ATECO 2025 sections served by the DM 203/2023 areas (agri-food A; manufacturing C; energy
+#: D; construction F; logistics H; tourism I; media and digital J, K; business services N):
+#: the "ITS-relevant" sectors of the territorial-gap indicator (CQ39).
+ITS_SECTIONS = "A C D F H I J K N".split()
+# the divisions of those sections, read from the ATECO 2025 code (same as the named query
+# provinces_without_its_seat): a skos:broader* path is slow and not portable to Virtuoso
+_DIVISION_FILTER = (
+    f'BIND(SUBSTR(STRAFTER(STR(?act), "{VOCAB}ateco2025/"), 1, 2) AS ?division) '
+    'FILTER(STRLEN(?division) = 2 && (?division <= "03" || (?division >= "10" && '
+    '?division <= "33") || ?division = "35" || (?division >= "41" && ?division <= "43") || '
+    '(?division >= "49" && ?division <= "53") || ?division IN ("55", "56") || '
+    '(?division >= "58" && ?division <= "63") || (?division >= "69" && ?division <= "75")))')
 
-#: indicator -> (SPARQL body binding ?r (NUTS 2 of the academy) and ?x / ?d, kind, unit)
+#: indicator -> (SPARQL body binding ?r (NUTS 2 of the academy) and ?x / ?d, kind)
 #: kind "count": COUNT(DISTINCT ?x); "share": 100 * distinct ?d / distinct ?x; "sum": SUM(?n);
 #: "ratio": 100 * SUM(?n) / SUM(?m); "gap": distinct ?x of the demand pattern minus those of
-#: the supply pattern (two queries, subtracted here: one NOT EXISTS query took over 30 s).
+#: the supply pattern (two queries, subtracted here: one NOT EXISTS query took over 30 s);
+#: "s3": like count, but regions without any S3 priority have no value (not zero);
+#: "territorial": companies of ITS-relevant sections in provinces with no academy seat or
+#: course (two queries; see ``_territorial``).
 INDICATORS: dict[str, tuple[str, str]] = {
     "academies": ("?x a itskg:ITSAcademy ; itskg:seatRegion ?r .", "count"),
     "courses": ("?a a itskg:ITSAcademy ; itskg:seatRegion ?r . ?x elm:providedBy ?a .",
@@ -77,10 +92,37 @@ INDICATORS: dict[str, tuple[str, str]] = {
     "employment": ("?a a itskg:ITSAcademy ; itskg:seatRegion ?r . "
                    "?o itskg:refITS ?a ; itskg:graduates ?m ; itskg:employedAt12Months ?n .",
                    "ratio"),
+    "s3_priorities": ("?x a itskg:SmartSpecialisationPriority ; itskg:s3Region ?r .", "s3"),
+    "s3_uncovered": ("?x a itskg:SmartSpecialisationPriority ; itskg:s3Region ?r . "
+                     "FILTER NOT EXISTS { ?x itskg:relatedTechnologicalArea ?area . "
+                     "?ac a itskg:ITSAcademy ; itskg:seatRegion ?r ; itskg:technologicalArea ?o "
+                     "FILTER(?o = ?area || EXISTS { ?o skos:closeMatch ?area }) }", "s3"),
+    "territorial_gaps": ("", "territorial"),
 }
+#: indicators with a province (NUTS 3) level: body binding ?p (the province) and ?x.
+PROVINCE_INDICATORS: dict[str, tuple[str, str]] = {
+    "academies": ("?x a itskg:ITSAcademy ; itskg:locatedInRegion ?p .", "count"),
+    "courses": ("?x a itskg:Course ; itskg:locatedInRegion ?p .", "count"),
+    "members": ("?x itskg:memberOfFoundation ?a ; itskg:locatedInRegion ?p .", "count"),
+    "companies": ("?x a itskg:Company ; itskg:memberOfFoundation ?a ; "
+                  "itskg:locatedInRegion ?p .", "count"),
+    "territorial_gaps": ("", "territorial"),
+}
+#: indicators per country (the world map): body binding ?country and ?x / ?n.
+COUNTRY_INDICATORS: dict[str, tuple[str, str]] = {
+    "mobility_destinations": (
+        "?f itskg:destinationCountry ?country ; itskg:participants ?n ; "
+        f"itskg:direction <{VOCAB}mobility-direction/outgoing> .", "sum"),
+    "project_partners": (
+        "?pp itskg:projectParticipant ?x ; <http://www.w3.org/ns/org#organization> ?pr . "
+        "?x itskg:country ?country . FILTER(?country != "
+        f"<{COUNTRY}ITA>)", "count"),
+}
+LEVELS = {"region": INDICATORS, "province": PROVINCE_INDICATORS, "country": COUNTRY_INDICATORS}
 
 _AGG = {
     "count": "(COUNT(DISTINCT ?x) AS ?value)",
+    "s3": "(COUNT(DISTINCT ?x) AS ?value)",
     "share": "(100 * COUNT(DISTINCT ?d) / COUNT(DISTINCT ?x) AS ?value)",
     "sum": "(SUM(?n) AS ?value)",
     "ratio": "(100 * SUM(?n) / SUM(?m) AS ?value)",
@@ -88,12 +130,27 @@ _AGG = {
 }
 
 
-def indicator_query(name: str) -> str | tuple[str, str]:
-    body, kind = INDICATORS[name]
+def indicator_query(name: str, level: str = "region") -> str | tuple[str, ...]:
+    """The SPARQL of an indicator at ``level`` (a tuple of queries for the derived kinds)."""
+    body, kind = LEVELS[level][name]
+    if kind == "territorial":
+        companies = ("?co a itskg:Company ; itskg:locatedInRegion ?p ; itskg:primaryActivity ?act "
+                     f". {_DIVISION_FILTER}")
+        seats = "{ ?a a itskg:ITSAcademy ; itskg:locatedInRegion ?p } UNION " \
+                "{ ?c elm:providedBy ?a ; itskg:locatedInRegion ?p }"
+        return (f"{P}SELECT ?key ?p (COUNT(DISTINCT ?co) AS ?value) WHERE {{ {_IT3} "
+                f"{companies} }} GROUP BY ?key ?p",
+                f"{P}SELECT DISTINCT ?key WHERE {{ {_IT3} {seats} }}",
+                f"{P}SELECT ?key ?r WHERE {{ {_IT3} ?p skos:broader ?r }}")
+    if level == "province":
+        return f"{P}SELECT ?key {_AGG[kind]} WHERE {{ {_IT3} {body} }} GROUP BY ?key"
+    if level == "country":
+        return (f"{P}SELECT ?key {_AGG[kind]} WHERE {{ {body} "
+                'BIND(STRAFTER(STR(?country), "/country/") AS ?key) } GROUP BY ?key')
     if kind == "gap":
         demand, supply = body.split("|")
         return tuple(f"{P}SELECT DISTINCT ?key ?x WHERE {{ VALUES (?r ?key) {{ {_KEYS} }} {b} }}"
-                     for b in (demand, supply))  # type: ignore[return-value]
+                     for b in (demand, supply))
     return (f"{P}SELECT ?key {_AGG[kind]} WHERE {{ VALUES (?r ?key) {{ {_KEYS} }} {body} }} "
             "GROUP BY ?key")
 
@@ -107,23 +164,52 @@ async def _labels(request: Request, where: str, lang: str) -> dict[str, str]:
     return {s: pick_label(v, lang) or s for s, v in by.items()}
 
 
-async def region_labels(request: Request, lang: str) -> dict[str, str]:
-    """Map key (ITC1, ..., ITH1+ITH2) -> region name."""
+async def region_labels(request: Request, lang: str, level: str = "region") -> dict[str, str]:
+    """Map key -> name: NUTS 2 codes (ITH1 and ITH2 apart), NUTS 3 codes, or ISO alpha-3
+    country codes (the countries with a value are added by ``indicator``)."""
     async def make() -> dict[str, str]:
+        if level == "province":
+            names = await _labels(request, _IT3.replace("?p", "?s"), lang)
+            return dict(sorted((s.rsplit("/", 1)[-1], n) for s, n in names.items()))
+        if level == "country":
+            names = await _labels(request, f'FILTER(STRSTARTS(STR(?s), "{COUNTRY}"))', lang)
+            return {s.rsplit("/", 1)[-1]: n for s, n in names.items()}
         names = await _labels(request, f"VALUES (?s ?k) {{ {_KEYS} }}", lang)
-        out = {c: names.get(NUTS_CODE + c, c) for c in _NUTS2_IT if c not in ("ITH1", "ITH2")}
-        out[TRENTINO] = "Trentino-Alto Adige/Südtirol"
-        return out
-    return await cached(request, ("region-labels", lang), make)  # type: ignore[no-any-return]
+        return {c: names.get(NUTS_CODE + c, c) for c in _NUTS2_IT}
+    return await cached(request, ("region-labels", level, lang), make)  # type: ignore
 
 
-async def indicator(request: Request, name: str, lang: str) -> dict[str, Any]:
-    """The values of one map indicator per map region, with labels and the title."""
-    if name not in INDICATORS:
+async def _territorial(request: Request, level: str) -> dict[str, int]:
+    """CQ39: companies of ITS-relevant sections per province with no academy seat and no
+    course located there (0 where there is one); per region, the sum over its provinces."""
+    companies_q, seats_q, parents_q = indicator_query("territorial_gaps", "province")
+    seated = {term_value(r, "key") for r in await select(request, seats_q)}
+    by_province = {term_value(r, "key"): int(term_value(r, "value") or 0)
+                   for r in await select(request, companies_q)}
+    gaps = {k: (0 if k in seated else v) for k, v in by_province.items()}
+    if level == "province":
+        return gaps
+    out: dict[str, int] = {}
+    for r in await select(request, parents_q):
+        region = term_value(r, "r").rsplit("/", 1)[-1]
+        out[region] = out.get(region, 0) + gaps.get(term_value(r, "key"), 0)
+    return out
+
+
+async def indicator(request: Request, name: str, lang: str,
+                    level: str = "region") -> dict[str, Any]:
+    """The values of one map indicator per map unit at ``level`` (region = NUTS 2, province
+    = NUTS 3, country), with labels and the title. Raises KeyError for an unknown
+    indicator or one the level does not have."""
+    table = LEVELS.get(level)
+    if table is None or name not in table:
         raise KeyError(name)
+    kind = table[name][1]
 
     async def make() -> dict[str, Any]:
-        query = indicator_query(name)
+        if kind == "territorial":
+            return await _territorial(request, level)
+        query = indicator_query(name, level)
         if isinstance(query, tuple):
             sets: list[dict[str, set[str]]] = []
             for q in query:
@@ -133,18 +219,34 @@ async def indicator(request: Request, name: str, lang: str) -> dict[str, Any]:
                 sets.append(by)
             return {k: len(v - sets[1].get(k, set())) for k, v in sets[0].items()}
         rows = await select(request, query)
-        return {term_value(r, "key"): term_value(r, "value") for r in rows}
+        values = {term_value(r, "key"): term_value(r, "value") for r in rows}
+        if kind == "s3":  # regions with S3 data and nothing uncovered are 0, without data None
+            having = await select(request, f"{P}SELECT DISTINCT ?key WHERE {{ VALUES (?r ?key) "
+                                           f"{{ {_KEYS} }} ?x itskg:s3Region ?r }}")
+            for r in having:
+                values.setdefault(term_value(r, "key"), 0)
+        return values
 
-    values = await cached(request, ("indicator", name), make)
-    labels = await region_labels(request, lang)
-    kind = INDICATORS[name][1]
-    return {
-        "indicator": name, "title": t(f"ind.{name}", lang), "kind": kind,
-        "regions": [{"key": k, "label": labels[k],
-                     "value": _round(values.get(k, 0 if kind in ("count", "sum", "gap") else None),
-                                     kind),
-                     "nuts": k.split("+")} for k in labels],
-    }
+    values = await cached(request, ("indicator", level, name), make)
+    labels = await region_labels(request, lang, level)
+    if level == "country":
+        labels = {k: labels.get(k, k) for k in values}
+    zero = 0 if kind in ("count", "sum", "gap", "territorial") else None
+    regions = [{"key": k, "label": labels[k], "value": _round(values.get(k, zero), kind),
+                "nuts": [k]} for k in labels]
+    if level == "country":
+        for r in regions:
+            r["iso_numeric"] = iso_numeric(r["key"])
+    return {"indicator": name, "level": level, "title": t(f"ind.{name}", lang), "kind": kind,
+            "regions": regions}
+
+
+def iso_numeric(alpha3: str) -> str | None:
+    """ISO 3166-1 numeric code (the ids of the world-atlas countries) for an alpha-3 code."""
+    import pycountry
+
+    c = pycountry.countries.get(alpha_3=alpha3)
+    return c.numeric if c else None
 
 
 def _round(v: Any, kind: str) -> Any:
@@ -230,8 +332,10 @@ async def picklist(request: Request, vocabulary: str, lang: str) -> list[dict[st
 # ------------------------------------------------------------------ home page
 _MAIN_CLASSES = ("ITSAcademy", "Course", "FoundationMembership", "Company", "University",
                  "SecondarySchool", "TrainingProvider", "ResearchOrganisation",
-                 "PublicAuthority", "CompanyCollaboration", "MobilityFlow",
-                 "IndicatorObservation", "Network")
+                 "PublicAuthority", "TradeAssociation", "ChamberOfCommerce", "Bank",
+                 "BankFoundation", "TradeUnion", "ThirdSectorBody", "ProfessionalBody",
+                 "CompanyCollaboration", "MobilityFlow", "IndicatorObservation", "Network",
+                 "SmartSpecialisationPriority", "EUProject", "ProjectParticipation")
 _ESCO = ("http://data.europa.eu/esco/model#Skill", "http://data.europa.eu/esco/model#Occupation")
 
 
@@ -307,12 +411,20 @@ async def picklist_route(
     return JSONResponse(await picklist(request, vocabulary, page_lang(request)))
 
 
-@router.get("/api/map/{name}", summary="One map indicator per Italian region",
+@router.get("/api/map/{name}", summary="One map indicator per region, province or country",
             responses={**_NOT_FOUND, 503: {"description": "Query timeout (Retry-After)"}})
 async def indicator_route(
-    request: Request, name: Annotated[str, Path(json_schema_extra={"enum": list(INDICATORS)})],
+    request: Request,
+    name: Annotated[str, Path(json_schema_extra={
+        "enum": sorted({n for names in LEVELS.values() for n in names})})],
+    level: Annotated[str, Query(json_schema_extra={"enum": list(LEVELS)})] = "region",
 ) -> JSONResponse:
-    """Values per region (NUTS 2; Trentino-Alto Adige = ITH1+ITH2) for the map page."""
-    if name not in INDICATORS:
-        raise NotFoundError(f"No indicator {name!r}; known: {', '.join(INDICATORS)}.")
-    return JSONResponse(await indicator(request, name, page_lang(request)))
+    """Values per NUTS 2 region (ITH1 Bolzano and ITH2 Trento apart), per NUTS 3 province
+    (``level=province``, for the indicators that have it) or per country (``level=country``:
+    mobility destinations, foreign project partners) for the map page."""
+    if level not in LEVELS:
+        raise NotFoundError(f"No map level {level!r}; levels: {', '.join(LEVELS)}.")
+    if name not in LEVELS[level]:
+        raise NotFoundError(f"No indicator {name!r} at level {level!r}; known: "
+                            f"{', '.join(LEVELS[level])}.")
+    return JSONResponse(await indicator(request, name, page_lang(request), level))

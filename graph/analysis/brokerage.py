@@ -15,7 +15,7 @@ import networkx as nx
 
 from itskg.graph.analysis.measures import Measure, ranked
 
-__all__ = ["bridging", "constraint", "effective_size"]
+__all__ = ["bridging", "constraint", "effective_size", "gould_fernandez"]
 
 
 def _mutual(G: nx.Graph, weight: str | None) -> dict[Any, dict[Any, float]]:
@@ -94,4 +94,50 @@ def bridging(G: nx.Graph, attr: str = "region") -> list[Measure]:
         if len(seen) >= 2:
             vals[n] = len(seen)
             extra[n] = {f"{attr}s": sorted(seen)}
+    return ranked(G, vals, extra=extra)
+
+
+def gould_fernandez(G: nx.Graph, attr: str = "country") -> list[Measure]:
+    """Gould-Fernandez brokerage roles; value = gatekeeper/representative count.
+
+    For every node v and every pair of its neighbours a, b that are not tied to each other,
+    v brokers the pair; the role depends on the groups (``attr``: country, region, area) of
+    a, v and b: *coordinator* (all three in one group), *consultant* (a and b in one group,
+    v outside), *gatekeeper/representative* (v shares its group with exactly one of a, b: on
+    an undirected network the two roles are the same), *liaison* (three different groups).
+    Nodes without a value of ``attr`` are not counted as brokers or as ends of a pair.
+
+    Policy reading (CQ35): on the co-participation network of EU projects with
+    ``attr=country``, an Italian academy or company with a high gatekeeper count is the door
+    through which foreign VET providers and firms reach the Italian ecosystem (and the way
+    out for its partners); liaisons connect two foreign countries through Italy. ``extra``
+    gives the four counts. Sorted by gatekeeper count; nodes that broker nothing are left out.
+    """
+    groups = {n: d.get(attr) for n, d in G.nodes(data=True)}
+    vals: dict[Any, float] = {}
+    extra: dict[Any, dict[str, Any]] = {}
+    U = G.to_undirected(as_view=True) if G.is_directed() else G
+    for v in U:
+        gv = groups.get(v)
+        if gv is None:
+            continue
+        nbs = [n for n in U[v] if n != v and groups.get(n) is not None]
+        roles = {"coordinator": 0, "consultant": 0, "gatekeeper": 0, "liaison": 0}
+        for i, a in enumerate(nbs):
+            ga = groups[a]
+            for b in nbs[i + 1:]:
+                if U.has_edge(a, b):
+                    continue
+                gb = groups[b]
+                if ga == gv == gb:
+                    roles["coordinator"] += 1
+                elif ga == gb:
+                    roles["consultant"] += 1
+                elif ga == gv or gb == gv:
+                    roles["gatekeeper"] += 1
+                else:
+                    roles["liaison"] += 1
+        if any(roles.values()):
+            vals[v] = roles["gatekeeper"]
+            extra[v] = dict(roles, group=str(gv))
     return ranked(G, vals, extra=extra)

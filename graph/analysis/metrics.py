@@ -88,6 +88,8 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
            ascending=True),
     Metric("effective-size", "Burt's effective size", brokerage.effective_size),
     Metric("brokerage", "Distinct regions/areas bridged", brokerage.bridging),
+    Metric("gatekeeper", "Gould-Fernandez brokerage roles (gatekeeper count)",
+           brokerage.gould_fernandez),
     Metric("communities", "Louvain communities", _communities, shape="group"),
     Metric("components", "Connected components", structure.components, shape="group"),
     Metric("bridges", "Bridges (ties whose loss splits the network)", structure.bridges,

@@ -18,6 +18,7 @@ __all__ = ["KINDS", "SPECS", "Column", "Kind", "columns_markdown", "get_kind", "
 
 KINDS: tuple[str, ...] = (
     "academies", "companies", "memberships", "courses", "collaborations", "mobility", "indicators",
+    "s3", "foundation-members",
 )
 
 # Column types, shown in the documentation and used by the mapping to parse values.
@@ -41,10 +42,19 @@ TYPES = {
     "skills": "ESCO skill IRIs or exact ESCO labels, separated by ; or a vertical bar",
     "occupations": "ESCO occupation IRIs or exact ESCO labels, separated by ; or a vertical bar",
     "member-type": ("company / school / university / research / training-body / "
-                    "local-authority / other"),
+                    "local-authority / trade-association / chamber-of-commerce / bank / "
+                    "bank-foundation / trade-union / third-sector / professional-body / other"),
+    "member-type-it": ("kind of member in Italian or English (impresa, associazione di categoria, "
+                       "camera di commercio, banca, fondazione bancaria, sindacato, terzo settore, "
+                       "ente locale, scuola, università, ente di formazione, ...)"),
+    "ipa-flagged": "IndicePA code; a trailing ? marks an unconfirmed match",
     "role": "founder / participant / supporter (fondatore / partecipante / sostenitore)",
+    "role-words": "the role as the source words it (kept verbatim; founder/participant/supporter "
+                  "are recognised in it, anything else is recorded as 'role not stated')",
+    "period": "programming period, YYYY-YYYY (e.g. 2021-2027)",
     "partner-type": ("company / school / training-body / university / research / "
-                     "local-authority / other"),
+                     "local-authority / trade-association / chamber-of-commerce / bank / "
+                     "bank-foundation / trade-union / third-sector / professional-body / other"),
     "collaboration-type": ("internship-hosting / teaching / lab / ... "
                            "(codes of voc:collaboration-type)"),
     "direction": "outgoing / incoming",
@@ -234,6 +244,46 @@ SPECS: dict[str, Kind] = {k.name: k for k in (
                  "only the rate is published", "", aliases=("employment_rate",)),
           SOURCE),
          (("academy", "region"),)),
+    Kind("s3", "Smart-specialisation priority domains",
+         "The priority domains of regional smart-specialisation strategies (S3), one row per "
+         "domain, as in ../shared/data/s3/s3_priority_domains_it.csv. A region's strategy becomes "
+         "the SKOS scheme id/s3/{NUTS2}, each domain id/s3/{NUTS2}/{domain_code}.",
+         (Column("region", "region", "Region (Italian name)", "Emilia-Romagna",
+                 aliases=("regione",)),
+          Column("nuts2", "nuts", "NUTS-2 code of the region", "ITH5", True),
+          Column("period", "period", "Programming period", "2021-2027", True,
+                 ("programming_period", "periodo")),
+          Column("domain_type", "text", "The region's own term for the kind of domain",
+                 "Sistema produttivo di specializzazione", True, ("type", "tipo")),
+          Column("domain_code", "text", "Identifier of the domain (unique per region)", "ER-S3",
+                 True, ("code", "codice")),
+          Column("domain_name_it", "text", "Name of the domain as written in the source",
+                 "Meccatronica e motoristica", True, ("domain_name", "name", "nome")),
+          Column("adopting_act", "text", "Act that adopted the strategy", "DGR n. 680/2021",
+                 aliases=("act", "atto")),
+          SOURCE,
+          Column("source_type", "text", "official / secondary (as recorded by the compiler)",
+                 "official regional page"),
+          Column("notes", "text", "Free notes", "", aliases=("note",)))),
+    Kind("foundation-members", "Foundation members named in sources",
+         "Members (soci) of ITS foundations as named in press and institutional pages, with "
+         "the role in the source's words, as in ../shared/data/members/"
+         "its_foundation_members_press.csv. Foundations are matched by IPA code (a trailing ? "
+         "marks an unconfirmed match, reported as probable), else by a short name of an "
+         "academy of the store found in the foundation's name (probable); the import prints "
+         "the match report.",
+         (Column("foundation_name_in_source", "text", "The foundation as the source names it",
+                 "Fondazione Its Umbria", True, ("foundation", "fondazione")),
+          Column("ipa_code", "ipa-flagged", "IndicePA code of the foundation", "FHOJA5NS",
+                 aliases=("ipa", "codice_ipa")),
+          Column("member_name_in_source", "text", "The member as the source names it",
+                 "Confindustria Umbria", True, ("member_name", "member", "socio")),
+          Column("member_role", "role-words", "Role as the source words it",
+                 "socio fondatore", True, ("role", "ruolo")),
+          Column("member_type", "member-type-it", "Kind of member",
+                 "associazione di categoria", True, ("type", "tipo")),
+          SOURCE,
+          Column("notes", "text", "Free notes", "", aliases=("note",)))),
 )}
 
 

@@ -56,6 +56,17 @@ _SYNONYMS = {
                      "ente di formazione": "training-body", "training body": "training-body",
                      "universita": "university", "ricerca": "research",
                      "ente locale": "local-authority", "local authority": "local-authority",
+                     "ente regionale": "local-authority", "regione": "local-authority",
+                     "associazione di categoria": "trade-association",
+                     "associazione datoriale": "trade-association",
+                     "camera di commercio": "chamber-of-commerce", "cciaa": "chamber-of-commerce",
+                     "banca": "bank", "fondazione bancaria": "bank-foundation",
+                     "fondazione di origine bancaria": "bank-foundation",
+                     "sindacato": "trade-union", "organizzazione sindacale": "trade-union",
+                     "terzo settore": "third-sector", "ente del terzo settore": "third-sector",
+                     "ordine professionale": "professional-body",
+                     "collegio professionale": "professional-body",
+                     "ordine/collegio professionale": "professional-body",
                      "altro": "other"},
     "mobility-direction": {"out": "outgoing", "in": "incoming", "uscita": "outgoing",
                            "entrata": "incoming", "outbound": "outgoing", "inbound": "incoming"},
@@ -64,7 +75,9 @@ _SYNONYMS = {
 _FALLBACK_CODES = {
     "member-role": ("founder", "participant", "supporter"),
     "partner-type": ("company", "school", "training-body", "university", "research",
-                     "local-authority", "other"),
+                     "local-authority", "trade-association", "chamber-of-commerce", "bank",
+                     "bank-foundation", "trade-union", "third-sector", "professional-body",
+                     "other"),
     "mobility-direction": ("outgoing", "incoming"),
 }
 
@@ -130,6 +143,7 @@ class _Academies:
     ipa: _Index = field(default_factory=_Index)
     seat: dict[str, str] = field(default_factory=dict)
     ipa_graphs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    short: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
 def _local(iri: str) -> str:
@@ -288,6 +302,8 @@ class Lookups:
                 out.seat[a] = v
             else:
                 out.names.add(str(v), a)
+                if local == "shortName":
+                    out.short[str(v)].add(a)
         if not out.iris:
             raise DataError("No ITS Academies in the store.",
                             [Problem(f"the academies reference layer is missing; {RUN_BUILD}")])
@@ -313,6 +329,20 @@ class Lookups:
     def academies_named(self, name: str) -> set[str]:
         """Academies whose name or short name is ``name`` (case/accent-insensitive)."""
         return set(self._academies.names.get(name))
+
+    def academy_by_short_name_in(self, text: str) -> tuple[str, str] | None:
+        """The one academy whose short name (of 3+ characters) occurs as a whole word in
+        ``text`` (case-insensitive), with that short name; None if none or several match.
+        Used for probable matches of foundations named loosely in press sources."""
+        words = f" {norm_text(text)} "
+        hits = {(a, name) for name, iris in self._academies.short.items() if len(name) >= 3
+                for a in iris if f" {norm_text(name)} " in words}
+        return next(iter(hits)) if len({a for a, _ in hits}) == 1 else None
+
+    def academy_by_ipa(self, code: str) -> str | None:
+        """The academy with this IndicePA code, or None."""
+        found = self._academies.ipa.get(code.strip().upper(), exact=True)
+        return next(iter(found)) if len(found) == 1 else None
 
     def academy_seat(self, iri: str) -> str | None:
         return self._academies.seat.get(iri)
@@ -411,6 +441,8 @@ class Lookups:
         for o, v, g in self._rows(
                 "VALUES ?t { itskg:Company itskg:University itskg:SecondarySchool "
                 "itskg:TrainingProvider itskg:ResearchOrganisation itskg:PublicAuthority "
+                "itskg:TradeAssociation itskg:ChamberOfCommerce itskg:Bank itskg:BankFoundation "
+                "itskg:TradeUnion itskg:ThirdSectorBody itskg:ProfessionalBody "
                 "itskg:Organisation } GRAPH ?g { ?o a ?t } ?o skos:prefLabel|schema:name ?v",
                 "?o ?v ?g"):
             if g != self.replacing and o.startswith(DATA):

@@ -33,7 +33,11 @@ REF_AREA = PREFIXES["sdmx-dimension"] + "refArea"
 ITA = COUNTRY + "ITA"
 MEMBER_CLASS = {"company": "Company", "school": "SecondarySchool", "university": "University",
                 "research": "ResearchOrganisation", "training-body": "TrainingProvider",
-                "local-authority": "PublicAuthority", "other": "Organisation"}
+                "local-authority": "PublicAuthority", "trade-association": "TradeAssociation",
+                "chamber-of-commerce": "ChamberOfCommerce", "bank": "Bank",
+                "bank-foundation": "BankFoundation", "trade-union": "TradeUnion",
+                "third-sector": "ThirdSectorBody", "professional-body": "ProfessionalBody",
+                "other": "Organisation"}
 _CF = re.compile(r"^[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]$")
 
 
@@ -95,6 +99,7 @@ class Mapped(ProblemsMixin):
     referenced: set[str] = field(default_factory=set)
     path_columns: dict[str, str] = field(default_factory=dict)
     rows: int = 0
+    report: list[str] = field(default_factory=list)  # kind-specific summary (e.g. match report)
 
 
 
@@ -134,7 +139,7 @@ class Mapper:
             self._problem(name, f"required column {name!r} is missing", row=1)
         if missing:
             return self.out
-        mapper: Callable[[], None] = getattr(self, "_" + self.kind.name)
+        mapper: Callable[[], None] = getattr(self, "_" + self.kind.name.replace("-", "_"))
         for row, raw_cells in self.table:
             self.row = row
             self.cells = {c: raw_cells[h] for h in raw_cells if (c := aliases.get(h))}
@@ -143,9 +148,13 @@ class Mapper:
                     self._problem(group[0], "one of " + ", ".join(group) + " must be filled")
             self.out.rows += 1
             mapper()
+        self.finish()
         self.out.path_columns = {p: self.columns.get(c, c) for p, c in
                                  self.out.path_columns.items()}
         return self.out
+
+    def finish(self) -> None:
+        """Called once after the last row (kinds that summarise, e.g. a match report)."""
 
     def _problem(self, column: str | None, message: str, severity: str = "error",
                  row: int | None = None) -> None:

@@ -40,6 +40,8 @@ from itskg.graph.importers.mapbase import (
     normalise_company_id,
     slug,
 )
+from itskg.graph.importers.press_members import PressMembersMapper
+from itskg.graph.importers.s3 import S3Mapper
 from itskg.graph.importers.tabular import Table, parse_number
 from itskg.graph.namespaces import EQF, data_iri, vocab_iri
 
@@ -53,7 +55,7 @@ def map_table(kind: str, table: Table, lookups: Lookups, *, source: str,
                       default_note=default_note).run()
 
 
-class KindMapper(Mapper):
+class KindMapper(S3Mapper, PressMembersMapper, Mapper):
     """The per-kind row mappers (``_companies``, ``_memberships``, ...)."""
 
     # ------------------------------------------------------------------ kinds

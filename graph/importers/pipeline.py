@@ -28,7 +28,8 @@ from itskg.graph.namespaces import graph_iri, sparql_prefixes
 from itskg.graph.rdfwriter import sha256_file
 from itskg.graph.store import Layer, LayerRecord
 
-__all__ = ["KINDS", "ImportResult", "default_source", "import_table", "template_csv"]
+__all__ = ["KINDS", "ImportResult", "default_source", "import_table", "table_layer",
+           "template_csv"]
 
 Progress = Callable[[str], None]
 MARKER = "Imported with 'itskg import"
@@ -39,9 +40,11 @@ _SOURCE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 class ImportResult:
     """A committed import: the layer record, the warnings, the number of data rows read."""
 
-    record: LayerRecord
+    record: LayerRecord | None
     warnings: list[Problem] = field(default_factory=list)
     rows: int = 0
+    report: list[str] = field(default_factory=list)
+    layer: Layer | None = None
 
 
 def default_source(kind: str, path: Path) -> str:
@@ -65,6 +68,30 @@ def import_table(
     Raises DataError (ValidationError for SHACL violations) listing every problem with file,
     row, column and reason; warnings do not block unless ``strict``. ``shacl=False`` skips the
     SHACL step (used by bulk tests; the CLI always validates).
+    """
+    res = table_layer(store, kind, path, strict=strict, source=source, sheet=sheet,
+                      progress=progress, shacl=shacl)
+    assert res.layer is not None
+    (progress or (lambda _m: None))(f"committing layer {res.layer.source}")
+    (res.record,) = store.replace_layers([res.layer], progress=progress)
+    return res
+
+
+def table_layer(
+    store: Store,
+    kind: str,
+    path: Path,
+    *,
+    strict: bool = False,
+    source: str | None = None,
+    sheet: str | None = None,
+    progress: Progress | None = None,
+    shacl: bool = True,
+) -> ImportResult:
+    """Read, map and validate one file of ``kind`` into a Layer, without committing it.
+
+    The result's ``layer`` is committed by the caller (``itskg build`` commits several such
+    layers in one generation); ``record`` is None. Raises like :func:`import_table`.
     """
     say = progress or (lambda _m: None)
     spec = get_kind(kind)
@@ -95,9 +122,8 @@ def import_table(
         description=f"{MARKER} {kind}' from {path.name}"
                     + (f" (sheet {table.sheet})" if table.sheet else "") + ".",
     )
-    say(f"committing layer {source}")
-    (record,) = store.replace_layers([layer], progress=progress)
-    return ImportResult(record=record, warnings=warnings, rows=mapped.rows)
+    return ImportResult(record=None, warnings=warnings, rows=mapped.rows, report=mapped.report,
+                        layer=layer)
 
 
 def _check_source(store: Store, source: str, path: Path) -> None:

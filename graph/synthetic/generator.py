@@ -17,6 +17,18 @@ from typing import IO
 
 from itskg.graph.namespaces import DATA, EQF, PREFIXES, VOCAB
 from itskg.graph.rdfwriter import lit, ref
+from itskg.graph.synthetic.calibration import (
+    COHORT_MEAN,
+    COMPANY_REUSE,
+    COURSE_GROWTH,
+    COURSES_DEC_2025,
+    FOUNDATIONS_2025,
+    PARTNER_MIX,
+    PARTNERS_MEAN,
+    PARTNERS_MIN,
+    PARTNERS_SIGMA,
+    REGIONAL_COMPANIES,
+)
 from itskg.graph.synthetic.inputs import Academy, Reference
 from itskg.graph.synthetic.model import (
     AREA_PROFILE,
@@ -49,7 +61,25 @@ OTHER_MIX = {  # partner type -> (class, min, max, reuse probability within the 
     "university": ("University", 1, 3, 0.85),
     "research": ("ResearchOrganisation", 0, 2, 0.7),
     "local-authority": ("PublicAuthority", 1, 4, 0.6),
-    "other": ("Organisation", 0, 3, 0.3),
+    "other": ("Organisation", 0, 3, 0.3),  # each new one is one of OTHER_KINDS
+}
+# The benchmark scales' "other" partners are first-class kinds, drawn with these weights.
+OTHER_KINDS = {"trade-association": 45, "chamber-of-commerce": 15, "bank-foundation": 10,
+               "bank": 5, "trade-union": 10, "third-sector": 10, "professional-body": 5}
+KIND_CLASS = {  # partner type -> itskg class
+    "company": "Company", "school": "SecondarySchool", "training-body": "TrainingProvider",
+    "university": "University", "research": "ResearchOrganisation",
+    "local-authority": "PublicAuthority", "trade-association": "TradeAssociation",
+    "chamber-of-commerce": "ChamberOfCommerce", "bank": "Bank",
+    "bank-foundation": "BankFoundation", "trade-union": "TradeUnion",
+    "third-sector": "ThirdSectorBody", "professional-body": "ProfessionalBody",
+    "other": "Organisation",
+}
+REUSE = {  # probability that a partner slot goes to an organisation already in the region
+    "school": 0.3, "training-body": 0.5, "university": 0.85, "research": 0.7,
+    "local-authority": 0.6, "trade-association": 0.5, "chamber-of-commerce": 0.7, "bank": 0.5,
+    "bank-foundation": 0.7, "trade-union": 0.6, "third-sector": 0.3, "professional-body": 0.5,
+    "other": 0.3,
 }
 ROLE_WEIGHTS = {"company": (0.25, 0.6, 0.15), "other": (0.2, 0.5, 0.3)}  # founder/part./supp.
 ORG_NAMES = {
@@ -58,7 +88,14 @@ ORG_NAMES = {
     "university": "Ateneo {n} – {place}",
     "research": "Centro di ricerca {n} – {place}",
     "local-authority": "Ente territoriale {n} – {place}",
-    "other": "Associazione di categoria {n} – {place}",
+    "trade-association": "Associazione di categoria {n} – {place}",
+    "chamber-of-commerce": "Camera di commercio {n} – {place}",
+    "bank": "Banca di credito {n} – {place}",
+    "bank-foundation": "Fondazione di origine bancaria {n} – {place}",
+    "trade-union": "Organizzazione sindacale {n} – {place}",
+    "third-sector": "Ente del Terzo settore {n} – {place}",
+    "professional-body": "Ordine professionale {n} – {place}",
+    "other": "Altro ente {n} – {place}",
 }
 
 _P = PREFIXES
@@ -147,6 +184,8 @@ class Generator:
         self.by_region: dict[str | None, list[int]] = defaultdict(list)
         for i, a in enumerate(self.acads):
             self.by_region[a.region].append(i)
+        if self.spec.calibrated:
+            self._calibrate()
         self.weak = sorted(rng.sample(r.nuts2_it, min(N_WEAK_DIGITAL, len(r.nuts2_it))))
         self.digital_share = {n2: (rng.uniform(0.0, 0.04) if n2 in self.weak
                                    else rng.uniform(0.12, 0.3)) for n2 in r.nuts2_it}
@@ -166,6 +205,37 @@ class Generator:
         self.green = sorted(r.green) or list(r.skills)
         self.transversal = sorted(r.transversal) or list(r.skills)
         self.say(f"digital-weak regions: {', '.join(w.rsplit('/', 1)[-1] for w in self.weak)}")
+
+    def _calibrate(self) -> None:
+        """Partner counts per academy (lognormal, INDIRE's mean and 21-50 share), raised in
+        the regions whose partner companies are published, the others lowered to keep the
+        national mean; ``size`` becomes the partner count relative to the mean."""
+        rng = self.rng("calibration")
+        m = len(self.acads)
+        mu = math.log(PARTNERS_MEAN) - PARTNERS_SIGMA ** 2 / 2
+        raw = [max(PARTNERS_MIN, rng.lognormvariate(mu, PARTNERS_SIGMA)) for _ in range(m)]
+        fixed: set[int] = set()
+        share, distinct = PARTNER_MIX["company"], 1 - COMPANY_REUSE * 0.85
+        for region, companies in sorted(REGIONAL_COMPANIES.items()):
+            idx = self.by_region.get(f"http://data.europa.eu/nuts/code/{region}", [])
+            have = sum(raw[i] for i in idx) * share * distinct
+            for i in idx:
+                raw[i] *= companies / have
+            fixed.update(idx)
+        rest = [i for i in range(m) if i not in fixed]
+        if rest:
+            f = (PARTNERS_MEAN * m - sum(raw[i] for i in fixed)) / sum(raw[i] for i in rest)
+            for i in rest:
+                raw[i] = max(PARTNERS_MIN, raw[i] * f)
+        self.partners = [max(PARTNERS_MIN, round(x)) for x in raw]
+        mean = sum(self.partners) / m
+        self.size = [p / mean for p in self.partners]
+        self.company_slots = [self._round(rng, p * share) for p in self.partners]
+
+    @staticmethod
+    def _round(rng: random.Random, x: float) -> int:
+        """Stochastic rounding: E[result] = x."""
+        return int(x) + (rng.random() < x - int(x))
 
     def _profile_of(self, a: Academy, rng: random.Random) -> str:
         keys = sorted({AREA_PROFILE[c] for c in (x.rsplit("/", 1)[-1] for x in a.areas)
@@ -242,24 +312,33 @@ class Generator:
     def other_members(self) -> None:
         """Schools, training bodies, universities, ... per academy, shared within a region."""
         rng = self.rng("partners")
+        kind_rng = self.rng("partner-kinds")
+        kinds, kind_w = list(OTHER_KINDS), list(OTHER_KINDS.values())
         pools: dict[tuple[str | None, str], list[tuple[str, str]]] = defaultdict(list)
         for i, a in enumerate(self.acads):
-            mix = {t: rng.randint(lo, hi) for t, (_, lo, hi, _) in OTHER_MIX.items()}
+            if self.spec.calibrated:
+                mix = {t: self._round(rng, self.partners[i] * share)
+                       for t, share in PARTNER_MIX.items() if t != "company"}
+            else:
+                mix = {t: rng.randint(lo, hi) for t, (_, lo, hi, _) in OTHER_MIX.items()}
             if rng.random() < P_NONCOMPLIANT:
                 for t in rng.choice((("school",), ("training-body",), ("university", "research"))):
                     mix[t] = 0
             for ptype, k in mix.items():
-                cls, _, _, reuse = OTHER_MIX[ptype]
+                reuse = REUSE[ptype]
                 pool, mine = pools[(a.region, ptype)], set()
                 for _ in range(k):
                     free = [x for x in pool if x[0] not in mine]
                     if free and rng.random() < reuse:
-                        org = rng.choice(free)[0]
+                        org, kind = rng.choice(free)
                     else:
-                        org = self._new_org(rng, ptype, cls, a)
-                        pool.append((org, ptype))
+                        kind = ptype
+                        if ptype == "other" and not self.spec.calibrated:
+                            kind = kind_rng.choices(kinds, kind_w)[0]
+                        org = self._new_org(rng, kind, KIND_CLASS[kind], a)
+                        pool.append((org, kind))
                     mine.add(org)
-                    self._membership(rng, org, i, ptype)
+                    self._membership(rng, org, i, kind)
 
     def _new_org(self, rng: random.Random, ptype: str, cls: str, a: Academy) -> str:
         self.stats[f"org:{ptype}"] += 1
@@ -274,37 +353,74 @@ class Generator:
         self.o.t(s, T("locatedInRegion"), R(prov))
         return s
 
+    def _company(self, rng: random.Random, c: int, main: int, offset: int) -> tuple[str, str]:
+        """Company number ``c`` of academy ``main``'s sector and region: (term, NUTS-2)."""
+        prof = self.profile[main]
+        if prof == GENERIC:
+            prof = rng.choice(PROFILE_KEYS)
+        prov = self._province(rng, self.acads[main])
+        region = self.r.nuts3[prov]
+        iri = f"{SYNTHETIC_BASE}company/{c:06d}"
+        s = self.res(iri, "Company")
+        name = company_name(rng, prof)
+        vat = vat_number(c, rng.randint(1, 100), offset)
+        o = self.o
+        o.t(s, PREF, lit(name, lang="it"))
+        o.t(s, NAME, lit(name))
+        o.t(s, T("vatNumber"), lit(vat))
+        o.t(s, T("taxCode"), lit(vat))
+        o.t(s, T("primaryActivity"), R(self._activity(rng, prof)))
+        o.t(s, T("locatedInRegion"), R(prov))
+        skills, _ = self._skills(rng, prof, rng.randint(3, 10), 0.3, 0.05, 0.1, False)
+        for sk in skills:
+            o.t(s, T("requiresSkill"), R(sk))
+        return s, region
+
+    def _companies_calibrated(self) -> None:
+        """Fill each academy's company slots (``company_slots``): a slot goes to a company
+        already member elsewhere with p = COMPANY_REUSE (85 % of those in the same region),
+        otherwise to a new company of the academy's sector and region."""
+        rng = self.rng("companies")
+        offset = rng.randrange(10_000_000)
+        self.members: list[tuple[int, int]] = []  # (company, academy)
+        self.company_iri: list[str] = []
+        self.company_region: dict[str, list[int]] = defaultdict(list)
+        member_of: list[set[int]] = []
+        for i, a in enumerate(self.acads):
+            for _ in range(self.company_slots[i]):
+                c = None
+                if self.company_iri and rng.random() < COMPANY_REUSE:
+                    near = self.company_region.get(a.region or "", []) \
+                        if rng.random() < 0.85 else range(len(self.company_iri))
+                    free = [x for x in near if i not in member_of[x]]
+                    c = rng.choice(free) if free else None
+                if c is None:
+                    c = len(self.company_iri)
+                    s, region = self._company(rng, c, i, offset)
+                    self.company_iri.append(s)
+                    self.company_region[region].append(c)
+                    member_of.append(set())
+                member_of[c].add(i)
+                self._membership(rng, self.company_iri[c], i, "company")
+                self.members.append((c, i))
+        self.stats["companies"] = len(self.company_iri)
+
     def companies(self) -> None:
         """Companies, their sector, seat, skill demand and foundation memberships."""
+        if self.spec.calibrated:
+            self._companies_calibrated()
+            return
         rng = self.rng("companies")
         m, n = len(self.acads), self.spec.companies
         pick_any = weighted(rng, range(m), self.size)
         degree = zipf_sampler(rng, ALPHA, min(KMAX, m))
         offset = rng.randrange(10_000_000)
-        self.members: list[tuple[int, int]] = []  # (company, academy)
-        self.company_iri: list[str] = []
-        self.company_region: dict[str, list[int]] = defaultdict(list)
+        self.members = []
+        self.company_iri = []
+        self.company_region = defaultdict(list)
         for c in range(n):
             main = c if c < m else pick_any()
-            prof = self.profile[main]
-            if prof == GENERIC:
-                prof = rng.choice(PROFILE_KEYS)
-            prov = self._province(rng, self.acads[main])
-            region = self.r.nuts3[prov]
-            iri = f"{SYNTHETIC_BASE}company/{c:06d}"
-            s = self.res(iri, "Company")
-            name = company_name(rng, prof)
-            vat = vat_number(c, rng.randint(1, 100), offset)
-            o = self.o
-            o.t(s, PREF, lit(name, lang="it"))
-            o.t(s, NAME, lit(name))
-            o.t(s, T("vatNumber"), lit(vat))
-            o.t(s, T("taxCode"), lit(vat))
-            o.t(s, T("primaryActivity"), R(self._activity(rng, prof)))
-            o.t(s, T("locatedInRegion"), R(prov))
-            skills, _ = self._skills(rng, prof, rng.randint(3, 10), 0.3, 0.05, 0.1, False)
-            for sk in skills:
-                o.t(s, T("requiresSkill"), R(sk))
+            s, region = self._company(rng, c, main, offset)
             chosen = {main}
             k = degree()
             local = [j for j in self.by_region.get(region, []) if j != main]
@@ -323,7 +439,35 @@ class Generator:
             self.company_region[region].append(c)
         self.stats["companies"] = n
 
+    def _courses_calibrated(self) -> None:
+        """Cohorts started 2019-2025 per academy, growing COURSE_GROWTH a year, so that the
+        cohorts running in Dec 2025 match INDIRE's course count per foundation."""
+        rng = self.rng("courses")
+        m, g = len(self.acads), COURSE_GROWTH
+        running = (1 - P_EQF6) * (1 + 1 / g) + P_EQF6 * (1 + 1 / g + 1 / g ** 2)
+        starts_2025 = COURSES_DEC_2025 / FOUNDATIONS_2025 * m / running
+        total = sum(self.size)
+        self.course_of: list[list[str]] = [[] for _ in range(m)]
+        self.cohorts: list[tuple[int, str, int, int, int]] = []  # academy, course, start, end, n
+        n = 0
+        for i, a in enumerate(self.acads):
+            for year in YEARS:
+                k = self._round(rng, starts_2025 * self.size[i] / total * g ** (year - 2025))
+                for _ in range(k):
+                    n += 1
+                    s = self.res(f"{SYNTHETIC_BASE}course/{n:06d}", "Course")
+                    self.course_of[i].append(s)
+                    eqf6 = rng.random() < P_EQF6
+                    start, end = self._course(rng, s, i, a, self.profile[i], start=year,
+                                              eqf6=eqf6)
+                    size = max(12, round(COHORT_MEAN * rng.uniform(0.75, 1.25)))
+                    self.cohorts.append((i, s, start, end, size))
+        self.stats["courses"] = n
+
     def courses(self) -> None:
+        if self.spec.calibrated:
+            self._courses_calibrated()
+            return
         rng = self.rng("courses")
         m = len(self.acads)
         total = self.spec.courses
@@ -331,7 +475,7 @@ class Generator:
         pick = weighted(rng, range(m), self.size)
         for _ in range(total - sum(alloc)):
             alloc[pick()] += 1
-        self.course_of: list[list[str]] = [[] for _ in range(m)]
+        self.course_of = [[] for _ in range(m)]
         n = 0
         for i, a in enumerate(self.acads):
             prof = self.profile[i]
@@ -342,10 +486,12 @@ class Generator:
                 self._course(rng, s, i, a, prof)
         self.stats["courses"] = n
 
-    def _course(self, rng: random.Random, s: str, i: int, a: Academy, prof: str) -> None:
+    def _course(self, rng: random.Random, s: str, i: int, a: Academy, prof: str, *,
+                start: int | None = None, eqf6: bool | None = None) -> tuple[int, int]:
+        """Write course ``s``; -> (cohort start year, end year)."""
         o = self.o
-        eqf6 = rng.random() < P_EQF6
-        start = rng.randint(2019, 2022 if eqf6 else 2023)
+        eqf6 = rng.random() < P_EQF6 if eqf6 is None else eqf6
+        start = rng.randint(2019, 2022 if eqf6 else 2023) if start is None else start
         end = start + (3 if eqf6 else 2)
         total = 3000 if eqf6 else rng.choice((1800, 1800, 1900, 2000, 2000))
         if rng.random() < P_LOW_INTERNSHIP:
@@ -377,6 +523,7 @@ class Generator:
             o.t(s, T("teachesSkill"), R(sk))
         for occ in occs[:2]:
             o.t(s, T("targetsOccupation"), R(occ))
+        return start, end
 
     def collaborations(self) -> None:
         rng = self.rng("collaborations")

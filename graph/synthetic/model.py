@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itskg.graph.errors import ConfigError
 
 __all__ = [
-    "AREA_PROFILE", "GRAVITY", "PROFILES", "Profile", "ScaleSpec", "company_name",
+    "AREA_PROFILE", "GRAVITY", "PROFILES", "SCALES", "Profile", "ScaleSpec", "company_name",
     "parse_scale", "scale_spec", "vat_check_digit", "vat_number", "zipf_sampler",
 ]
 
@@ -24,28 +24,41 @@ NATIONAL_COMPANIES = 20_000
 
 @dataclass(frozen=True)
 class ScaleSpec:
-    """How much to generate. An integer scale N multiplies companies, courses and mobility
-    flows by N/20000; the partner mix and the indicators stay per academy and year."""
+    """How much to generate.
+
+    ``calibrated`` (the ``national`` scale): partner counts and mix, courses, cohorts and
+    outcomes follow INDIRE's published figures (graph/synthetic/calibration.py); companies and
+    courses are then derived, not set (0 here). Otherwise (``national-bench``, ``eu``, an
+    integer N) the benchmark workload: N companies with heavy-tailed memberships, courses and
+    mobility flows x N/20000; the partner mix and the indicators stay per academy and year.
+    ``eu_projects``: synthetic EU projects (CoVE, Erasmus+ KA2, Horizon) with foreign partners.
+    """
 
     name: str
     companies: int
     courses: int
     eu_partners: int = 0
     mobility_mult: float = 1.0
+    calibrated: bool = False
+    eu_projects: int = 0
+
+
+SCALES = ("national", "national-bench", "eu")
 
 
 def parse_scale(value: str | int) -> str | int:
-    """``national``, ``eu`` or a positive number of companies (the CLI's ``--scale``)."""
+    """``national``, ``national-bench``, ``eu`` or a positive number of companies (the CLI's
+    ``--scale``). Raises ConfigError naming the valid values."""
     if isinstance(value, int) or str(value).strip().isdigit():
         n = int(value)
         if n < 1:
             raise ConfigError(f"--scale {value}: the number of companies must be at least 1.")
         return n
     v = str(value).strip().lower()
-    if v not in {"national", "eu"}:
+    if v not in SCALES:
         raise ConfigError(
-            f"--scale {value!r} is not valid: use 'national', 'eu' or a number of companies "
-            "(e.g. 500)."
+            f"--scale {value!r} is not valid: use 'national' (calibrated to INDIRE's figures), "
+            "'national-bench' (the benchmark load), 'eu' or a number of companies (e.g. 500)."
         )
     return v
 
@@ -53,11 +66,15 @@ def parse_scale(value: str | int) -> str | int:
 def scale_spec(scale: str | int) -> ScaleSpec:
     s = parse_scale(scale)
     if s == "national":
-        return ScaleSpec("national", NATIONAL_COMPANIES, 1_500)
+        return ScaleSpec("national", 0, 0, calibrated=True, eu_projects=60)
+    if s == "national-bench":
+        return ScaleSpec("national-bench", NATIONAL_COMPANIES, 1_500, eu_projects=60)
     if s == "eu":
-        return ScaleSpec("eu", 165_000, 12_000, eu_partners=40_000, mobility_mult=5.0)
+        return ScaleSpec("eu", 165_000, 12_000, eu_partners=40_000, mobility_mult=5.0,
+                         eu_projects=400)
     f = int(s) / NATIONAL_COMPANIES
-    return ScaleSpec(str(s), int(s), max(1, round(1_500 * f)), mobility_mult=f)
+    return ScaleSpec(str(s), int(s), max(1, round(1_500 * f)), mobility_mult=f,
+                     eu_projects=max(3, round(60 * f)))
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ academy and year at every scale.
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 
 from itskg.graph.rdfwriter import lit, ref
+from itskg.graph.synthetic.calibration import EMPLOYMENT_RANGE
 from itskg.graph.synthetic.generator import (
     COVID,
     DATASET,
@@ -31,6 +33,7 @@ __all__ = ["datasets", "eu_partners", "indicators", "mobility"]
 
 MOBILITY_DS = SYNTHETIC_BASE + "dataset/mobility"
 INDICATOR_DS = SYNTHETIC_BASE + "dataset/indicators"
+ENROLMENT_DS = SYNTHETIC_BASE + "dataset/enrolment"
 P_INCOMING = 0.15
 MOBILITY_TYPES = (("traineeship", 7.5), ("study", 1.0), ("staff-teaching", 0.8),
                   ("staff-training", 0.7))
@@ -38,10 +41,14 @@ MOBILITY_TYPES = (("traineeship", 7.5), ("study", 1.0), ("staff-teaching", 0.8),
 
 def datasets(g: Generator) -> None:
     """The two qb:DataSets the observations belong to."""
-    for iri, en, it in (
+    sets = [
         (MOBILITY_DS, "Synthetic learner mobility flows", "Flussi di mobilità sintetici"),
         (INDICATOR_DS, "Synthetic ITS outcome indicators", "Indicatori ITS sintetici"),
-    ):
+    ]
+    if g.spec.calibrated:
+        sets.append((ENROLMENT_DS, "Synthetic enrolment per course cohort",
+                     "Iscritti sintetici per coorte"))
+    for iri, en, it in sets:
         s = ref(iri)
         g.o.t(s, ref("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
               ref("http://purl.org/linked-data/cube#DataSet"))
@@ -138,31 +145,68 @@ def mobility(g: Generator) -> None:
     g.stats["mobility_flows"] = n
 
 
+def _calibrated_indicators(g: Generator) -> None:
+    """Calibrated scale: the enrolment of every cohort (one observation per course,
+    ``refCourse``, year = cohort start) and, per academy and year, the outcomes of the cohorts
+    that ended that year (enrolled = their enrolment; employed at 12 months 82-92 % of
+    graduates, INDIRE's 87 % on average)."""
+    rng = g.rng("indicators")
+    lo, hi = EMPLOYMENT_RANGE
+    enrol, outcome = ref(ENROLMENT_DS), ref(INDICATOR_DS)
+    ended: dict[tuple[int, int], int] = defaultdict(int)
+    n = 0
+    for i, course, start, end, size in g.cohorts:
+        n += 1
+        s = g.res(f"{SYNTHETIC_BASE}enrolment/{n:06d}", "IndicatorObservation")
+        g.o.t(s, DATASET, enrol)
+        g.o.t(s, T("refCourse"), course)
+        g.o.t(s, T("year"), _year(start))
+        g.o.t(s, T("enrolled"), lit(size))
+        if end <= YEARS[-1]:
+            ended[(i, end)] += size
+    g.stats["enrolment_observations"] = n
+    n = 0
+    for (j, year), enrolled in sorted(ended.items()):
+        n += 1
+        _outcome(g, rng, n, outcome, g.acads[j].iri, year, enrolled, lo, hi)
+    g.stats["indicators"] = n
+
+
+def _outcome(g: Generator, rng: random.Random, n: int, ds: str, academy: str, year: int,
+             enrolled: int, lo: float, hi: float) -> None:
+    """Observation ``n``: dropouts 10-28 % of ``enrolled``, 0-4 % still enrolled, the rest
+    graduates; employed at 12 months U(lo, hi) of graduates, coherent 85-97 % of employed."""
+    s = g.res(f"{SYNTHETIC_BASE}indicator/{n:05d}", "IndicatorObservation")
+    dropouts = round(enrolled * rng.uniform(0.1, 0.28))
+    still = round(enrolled * rng.uniform(0.0, 0.04))
+    graduates = enrolled - dropouts - still
+    employed = round(graduates * rng.uniform(lo, hi))
+    coherent = round(employed * rng.uniform(0.85, 0.97))
+    o = g.o
+    o.t(s, DATASET, ds)
+    o.t(s, T("refITS"), R(academy))
+    o.t(s, T("year"), _year(year))
+    o.t(s, T("enrolled"), lit(enrolled))
+    o.t(s, T("graduates"), lit(graduates))
+    o.t(s, T("employedAt12Months"), lit(employed))
+    o.t(s, T("employedCoherently"), lit(coherent))
+    o.t(s, T("dropouts"), lit(dropouts))
+    rate = employed / graduates if graduates else 0.0
+    o.t(s, T("employmentRate12m"), lit(f"{rate:.4f}", datatype="decimal"))
+
+
 def indicators(g: Generator) -> None:
     """One observation per academy and year: graduates <= enrolled, employed <= graduates,
     coherent <= employed, dropouts = enrolled - graduates - still enrolled."""
+    if g.spec.calibrated:
+        _calibrated_indicators(g)
+        return
     rng = g.rng("indicators")
     ds = ref(INDICATOR_DS)
     n = 0
     for j, a in enumerate(g.acads):
         for year in YEARS[:-1]:
             n += 1
-            s = g.res(f"{SYNTHETIC_BASE}indicator/{n:05d}", "IndicatorObservation")
             enrolled = max(15, round(25 * g.size[j] * rng.uniform(1.5, 4.0)))
-            dropouts = round(enrolled * rng.uniform(0.1, 0.28))
-            still = round(enrolled * rng.uniform(0.0, 0.04))
-            graduates = enrolled - dropouts - still
-            employed = round(graduates * rng.uniform(0.78, 0.93))
-            coherent = round(employed * rng.uniform(0.85, 0.97))
-            o = g.o
-            o.t(s, DATASET, ds)
-            o.t(s, T("refITS"), R(a.iri))
-            o.t(s, T("year"), _year(year))
-            o.t(s, T("enrolled"), lit(enrolled))
-            o.t(s, T("graduates"), lit(graduates))
-            o.t(s, T("employedAt12Months"), lit(employed))
-            o.t(s, T("employedCoherently"), lit(coherent))
-            o.t(s, T("dropouts"), lit(dropouts))
-            rate = employed / graduates if graduates else 0.0
-            o.t(s, T("employmentRate12m"), lit(f"{rate:.4f}", datatype="decimal"))
+            _outcome(g, rng, n, ds, a.iri, year, enrolled, 0.78, 0.93)
     g.stats["indicators"] = n

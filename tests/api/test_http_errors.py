@@ -42,6 +42,7 @@ JSON_ROUTES = {
     "/api/network/{projection}/{metric}": "/api/network/academy-academy/degree",
     "/api/picklists/{vocabulary}": "/api/picklists/nuts",
     "/api/map/{name}": "/api/map/academies",
+    "/api/geo/italy": "/api/geo/italy",
 }
 # routes whose work runs through the facade in this process (kg.profile, kg.qualifications:
 # many small reads, a thread under the route's deadline), not through kg.asubmit

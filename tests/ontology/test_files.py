@@ -15,7 +15,7 @@ from itskg.graph.validate import load_shapes, ontology_graph
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/itskg/ontology")
 MODULES = {"core", "membership", "education", "skills", "collaboration", "mobility",
-           "projects", "indicators", "meta", "align"}
+           "projects", "indicators", "s3", "meta", "align"}
 DCT = "http://purl.org/dc/terms/"
 PROV = "http://www.w3.org/ns/prov#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -148,4 +148,4 @@ def test_data_kind_concepts_match_the_store_kinds() -> None:
     g = Graph().parse(data=f.read_bytes(), format="turtle")
     base = "https://w3id.org/itskg/vocab/data-kind/"
     kinds = {str(s)[len(base):] for s in g.subjects() if str(s).startswith(base)}
-    assert kinds == {"real", "synthetic", "ontology", "inferred", "meta"}
+    assert kinds == {"real", "synthetic", "curated", "ontology", "inferred", "meta"}

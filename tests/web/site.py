@@ -46,8 +46,14 @@ def build_site_store(path: Path) -> Path:
     if (path / "CURRENT").exists():
         return path
     esco = esco_subset_layer(per_profile=6)
+    from itskg.graph.importers.pipeline import import_table
+    from tests.conftest import SHARED_DATA
+
     with KnowledgeStore.open(path, read_only=False) as st:
         st.replace_layers([*reference_layers(), esco], fresh=True)
+        # the real S3 layer (the map's S3 indicators and the S3 questions)
+        import_table(st, "s3", SHARED_DATA / "s3" / "s3_priority_domains_it.csv", source="s3",
+                     shacl=False)
         build_synthetic(st, scale=SCALE, seed=7)
     return path
 
@@ -59,7 +65,10 @@ def acquire(factory: pytest.TempPathFactory) -> Site:
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        settings = Settings(store=store, base_url=url, query_workers=2, query_timeout=20)
+        from tests.conftest import SHARED_DATA
+
+        settings = Settings(store=store, base_url=url, query_workers=2, query_timeout=20,
+                            geo_dir=SHARED_DATA / "geo")
         server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning",
                                                lifespan="on"))
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

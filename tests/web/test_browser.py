@@ -115,17 +115,26 @@ def test_network_page_draws_nodes_or_says_why_not(browser: Any, site: Site) -> N
         assert _errors(browser, allow=("/api/network/projections",)) == []
 
 
-def test_map_draws_the_twenty_regions(browser: Any, site: Site) -> None:
+def test_map_draws_istat_regions_provinces_and_the_world(browser: Any, site: Site) -> None:
     visit(browser, site, "/map?indicator=academies", "map",
           lambda d: d.execute_script(
-              "return document.querySelectorAll('#map-table tbody tr').length == 20"),
+              "return document.querySelectorAll('#map-table tbody tr').length == 21"),
           "the indicator table")
-    assert js(browser, "return window.itskgMap.paths") == 20
+    assert js(browser, "return window.itskgMap.paths") == 21  # ITH1 and ITH2 apart
+    keys = js(browser, "return Array.from(document.querySelectorAll('#map path'))"
+                       ".map(p => p.dataset.key)")
+    assert {"ITH1", "ITH2", "ITH5"} <= set(keys)
     fills = js(browser, "return Array.from(document.querySelectorAll('#map path'))"
                         ".map(p => p.style.fill)")
     assert len(set(fills)) > 2  # coloured by value, not one flat colour
-    assert "CC BY 4.0" in js(browser, "return document.querySelector('#map figcaption')"
-                                      ".textContent")
+    caption = js(browser, "return document.querySelector('#map figcaption').textContent")
+    assert "CC BY 4.0" in caption and "ISTAT" in caption and "openpolis" in caption
+    visit(browser, site, "/map?level=province&indicator=academies", "map-provinces",
+          lambda d: d.execute_script("return window.itskgMap.paths == 107"), "107 provinces")
+    visit(browser, site, "/map?level=country&indicator=mobility_destinations", "map-world",
+          lambda d: d.execute_script(
+              "return window.itskgMap.paths > 150 && "
+              "Object.keys(window.itskgMap.values).length > 5"), "the world map")
     assert _errors(browser) == []
 
 

@@ -86,8 +86,10 @@ def test_installed_package_is_the_wheel_with_assets_and_licences(installed: Path
     vendor = pkg / "vendor"
     for rel in ("itskg/charts.min.js", "itskg/layout.min.js", "cytoscape/dist/cytoscape.min.js",
                 "@zazuko/yasgui/build/yasgui.min.js", "swagger-ui-dist/swagger-ui-bundle.js",
-                "@svg-maps/italy/index.js", "THIRD-PARTY.md", "LICENSES/vega.txt",
-                "LICENSES/cytoscape-fcose.txt", "LICENSES/@svg-maps__italy.txt"):
+                "topojson-client/dist/topojson-client.min.js", "d3-geo/dist/d3-geo.min.js",
+                "world-atlas/countries-110m.json", "THIRD-PARTY.md", "LICENSES/vega.txt",
+                "LICENSES/cytoscape-fcose.txt", "LICENSES/world-atlas.txt",
+                "LICENSES/topojson-client.txt", "LICENSES/d3-geo.txt"):
         assert (vendor / rel).is_file(), rel
     assert "EUPL" in (Path(out[1]) / "LICENSE-EUPL-1.2.txt").read_text()[:2000]
     version = subprocess.run([str(installed / "bin" / "itskg"), "--version"],

@@ -11,7 +11,7 @@ import pytest
 
 from itskg.api.pages.explorer import ENTRY_POINTS
 from itskg.api.pages.i18n import STRINGS, pick_label, t
-from itskg.api.pages.webdata import INDICATORS, TRENTINO
+from itskg.api.pages.webdata import COUNTRY_INDICATORS, INDICATORS, PROVINCE_INDICATORS
 from itskg.graph.sparql.catalogue import load_catalog
 from tests.web.site import Site, acquire, release
 
@@ -142,15 +142,75 @@ def test_picklists(client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("name", list(INDICATORS))
-def test_map_indicators_cover_the_twenty_regions(client: httpx.Client, name: str) -> None:
+def test_map_indicators_cover_the_nuts2_regions(client: httpx.Client, name: str) -> None:
     data = client.get(f"/api/map/{name}", params={"lang": "en"}).json()
     keys = [r["key"] for r in data["regions"]]
-    assert len(keys) == 20 and TRENTINO in keys and "ITH1" not in keys
-    assert data["title"] == t(f"ind.{name}", "en")
+    # 21 NUTS 2 units: Trentino-Alto Adige's two provinces ITH1 and ITH2 apart
+    assert len(keys) == 21 and {"ITH1", "ITH2"} <= set(keys) and "ITH1+ITH2" not in keys
+    assert data["title"] == t(f"ind.{name}", "en") and data["level"] == "region"
     values = [r["value"] for r in data["regions"] if r["value"] is not None]
     assert values and all(v >= 0 for v in values)
     if data["kind"] in ("share", "ratio"):
         assert all(v <= 100 for v in values)
+
+
+def test_s3_indicators_say_no_data_where_there_is_no_s3(client: httpx.Client) -> None:
+    data = {r["key"]: r["value"] for r in client.get("/api/map/s3_priorities").json()["regions"]}
+    assert data["ITH5"] == 20 and data["ITC1"] == 10  # the five regions of the S3 file
+    assert data["ITF4"] is None and data["ITH1"] is None  # no S3 data: no value, not zero
+    uncovered = {r["key"]: r["value"]
+                 for r in client.get("/api/map/s3_uncovered").json()["regions"]}
+    assert uncovered["ITF4"] is None and 0 <= uncovered["ITH5"] < 20
+
+
+@pytest.mark.parametrize("name", list(PROVINCE_INDICATORS))
+def test_province_level(client: httpx.Client, name: str) -> None:
+    data = client.get(f"/api/map/{name}", params={"level": "province"}).json()
+    keys = {r["key"] for r in data["regions"]}
+    assert len(keys) == 107 and {"ITH10", "ITH20", "ITG2H"} <= keys  # BZ, TN, Sud Sardegna
+    assert all(r["value"] is not None and r["value"] >= 0 for r in data["regions"])
+    assert sum(r["value"] for r in data["regions"]) > 0
+
+
+def test_province_academies_add_up_and_gaps_exclude_seats(client: httpx.Client) -> None:
+    by = {r["key"]: r["value"] for r in client.get(
+        "/api/map/academies", params={"level": "province"}).json()["regions"]}
+    assert by["ITH55"] >= 1  # Bologna seats academies
+    gaps = {r["key"]: r["value"] for r in client.get(
+        "/api/map/territorial_gaps", params={"level": "province"}).json()["regions"]}
+    assert all(gaps[k] == 0 for k, v in by.items() if v)  # a seat means no gap
+    region = {r["key"]: r["value"] for r in client.get(
+        "/api/map/territorial_gaps").json()["regions"]}
+    assert sum(region.values()) == sum(gaps.values())
+
+
+@pytest.mark.parametrize("name", list(COUNTRY_INDICATORS))
+def test_country_level_for_the_world_map(client: httpx.Client, name: str) -> None:
+    data = client.get(f"/api/map/{name}", params={"level": "country"}).json()
+    assert data["level"] == "country"
+    for r in data["regions"]:
+        assert len(r["key"]) == 3 and r["iso_numeric"] and r["value"] >= 0
+    if name == "mobility_destinations":
+        keys = {r["key"] for r in data["regions"]}
+        assert "DEU" in keys and "ITA" not in keys
+        deu = next(r for r in data["regions"] if r["key"] == "DEU")
+        assert deu["iso_numeric"] == "276"
+
+
+def test_unknown_level_or_indicator_is_a_404(client: httpx.Client) -> None:
+    assert client.get("/api/map/skills", params={"level": "province"}).status_code == 404
+    bad = client.get("/api/map/academies", params={"level": "galaxy"})
+    assert bad.status_code == 404 and "levels" in bad.json()["error"]
+
+
+def test_istat_geometry_with_nuts_codes(client: httpx.Client) -> None:
+    topo = client.get("/api/geo/italy").json()
+    geoms = topo["objects"]["provinces"]["geometries"]
+    assert len(geoms) == 107 and topo["itskg"]["unmatched"] == []
+    assert all(g["properties"]["nuts3"].startswith(g["properties"]["nuts2"]) for g in geoms)
+    nuts2 = {g["properties"]["nuts2"] for g in geoms}
+    assert len(nuts2) == 21 and {"ITH1", "ITH2"} <= nuts2
+    assert "creativecommons.org/licenses/by/4.0" in topo["itskg"]["license"]
 
 
 def test_map_counts_add_up_to_the_graph(client: httpx.Client) -> None:
@@ -175,7 +235,9 @@ def test_vendor_assets_are_served_from_node_modules(client: httpx.Client) -> Non
     if vendor_dir(Settings()) is None:
         pytest.fail("web/node_modules is missing: run 'bash tools/install_browser.sh'")
     for path in ("/vendor/@zazuko/yasgui/build/yasgui.min.js", "/vendor/cytoscape/dist/"
-                 "cytoscape.min.js", "/vendor/@svg-maps/italy/index.js", "/static/site.css"):
+                 "cytoscape.min.js", "/vendor/topojson-client/dist/topojson-client.min.js",
+                 "/vendor/d3-geo/dist/d3-geo.min.js", "/vendor/d3-array/dist/d3-array.min.js",
+                 "/vendor/world-atlas/countries-110m.json", "/static/site.css"):
         assert client.get(path).status_code == 200, path
     editor = client.get("/editor").text
     assert "yasgui.min.js" in editor and '"itskg": "https://w3id.org/itskg/ontology#"' in editor

@@ -111,3 +111,23 @@ def test_bad_parameters_are_explained(tiny) -> None:
         run_metric(G, "betweenness", k="many")
     with pytest.raises(AnalysisError, match="Known metrics"):
         run_metric(G, "closeness-ish")
+
+
+def test_gould_fernandez_roles_by_country() -> None:
+    """An Italian academy tied to two foreign partners (DE, ES) and an Italian company: it is
+    the gatekeeper between Italy and each foreign partner, and the liaison DE-ES."""
+    G = nx.Graph()
+    G.add_node("its", country="ITA")
+    G.add_node("co", country="ITA")
+    G.add_node("de", country="DEU")
+    G.add_node("es", country="ESP")
+    G.add_node("de2", country="DEU")
+    G.add_node("nogroup")
+    G.add_edges_from([("its", "co"), ("its", "de"), ("its", "es"), ("de", "de2"),
+                      ("its", "nogroup")])
+    out = {m.node: m for m in brokerage.gould_fernandez(G, attr="country")}
+    its = out["its"]
+    assert its.value == 2 and its.extra["gatekeeper"] == 2  # (co, de), (co, es)
+    assert its.extra["liaison"] == 1 and its.extra["coordinator"] == 0  # (de, es)
+    assert out["de"].extra["consultant"] == 0 and out["de"].extra["gatekeeper"] == 1
+    assert "co" not in out and "nogroup" not in out  # brokers nothing / has no country

@@ -1,4 +1,4 @@
-"""On the national synthetic store at /tmp/stn, when it exists (skipped elsewhere, e.g. CI)."""
+"""On the national-bench synthetic store at /tmp/stn if it exists (skipped elsewhere, e.g. CI)."""
 
 from __future__ import annotations
 

@@ -223,6 +223,11 @@ BAD = {
                   (3, "region", "does not match the seat ITH5"),
                   (4, "region", "one of region, nuts2, nuts3, province must be filled"),
                   (5, "region", "did you mean 'Toscana'")],
+    "s3": [(2, "period", "not a programming period"), (3, "region", "is ITF4, not ITH5"),
+           (4, "domain_type", "required"), (6, None, "duplicate: row 5"),
+           (7, "domain_code", "use letters, digits")],
+    "foundation-members": [(2, "member_name_in_source", "required"),
+                           (3, "member_role", "required"), (5, None, "duplicate: row 4")],
 }
 
 

@@ -23,6 +23,7 @@ from itskg.graph.namespaces import ESCO, GRAPH, META_GRAPH, PREFIXES, sparql_pre
 from itskg.graph.rdfwriter import NTriplesWriter
 from itskg.graph.resources import data_files, ontology_files, vocab_files
 from itskg.graph.store import KnowledgeStore, Layer
+from itskg.graph.synthetic.calibration import aggregates, compare
 from itskg.graph.synthetic.ecosystem import build_synthetic, parse_scale, scale_spec, synthesize
 from itskg.graph.synthetic.generator import SYNTHETIC_BASE
 from itskg.graph.synthetic.model import PROFILES, matches, vat_check_digit, vat_number
@@ -171,8 +172,9 @@ def test_every_synthetic_resource_is_flagged_and_in_the_synthetic_graph(built) -
         FILTER(STRSTARTS(STR(?s), "{SYNTHETIC_BASE}") && ?g != <{SYN_GRAPH}>
                && ?g != <{GRAPH}inferred>) }}""")
     assert elsewhere == [(0,)]
+    # (EU project partners under eu-partner/ are companies too: not counted here)
     kinds = dict(rows(store, f"""SELECT ?c (COUNT(?s) AS ?n) WHERE {{ GRAPH <{SYN_GRAPH}> {{
-        ?s a ?c }} }} GROUP BY ?c"""))
+        ?s a ?c }} FILTER(!STRSTARTS(STR(?s), "{SYNTHETIC_BASE}eu-partner/")) }} GROUP BY ?c"""))
     for cls, n in (("Company", SCALE), ("Course", round(1500 * SCALE / 20000))):
         assert kinds[PREFIXES["itskg"] + cls] == n
     for cls in ("FoundationMembership", "SecondarySchool", "University", "TrainingProvider",
@@ -355,10 +357,61 @@ def test_scale_parsing() -> None:
     for bad in ("0", "-3", "huge", ""):
         with pytest.raises(ConfigError):
             parse_scale(bad)
-    assert scale_spec("national").companies == 20_000
-    assert scale_spec("national").courses == 1_500
+    assert parse_scale("National-Bench") == "national-bench"
+    # the benchmark load keeps the former national size; national itself is calibrated
+    assert scale_spec("national-bench").companies == 20_000
+    assert scale_spec("national-bench").courses == 1_500
+    assert not scale_spec("national-bench").calibrated
+    assert scale_spec("national").calibrated
     assert scale_spec(2000).courses == 150 and scale_spec(2000).mobility_mult == 0.1
-    assert scale_spec("eu").eu_partners > 0
+    assert scale_spec("eu").eu_partners > 0 and scale_spec("eu").companies == 165_000
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory: pytest.TempPathFactory):
+    """A store with the calibrated ``national`` synthetic layer (no rules: not needed)."""
+    root = tmp_path_factory.mktemp("calibrated") / "store"
+    store = KnowledgeStore.open(root, read_only=False)
+    store.replace_layers([*reference_layers(), esco_subset_layer()], fresh=True, rules=[])
+    layer = synthesize(store, scale="national", seed=SEED, workdir=root.parent)
+    store.replace_layers([layer], rules=[])
+    Path(layer.data).unlink()
+    yield store
+    store.close()
+
+
+def test_national_scale_matches_indire_figures(calibrated) -> None:
+    """The calibrated national scale, generated in full (it is small: ~1,300 companies),
+    against every published figure within its stated tolerance (graph/synthetic/
+    calibration.py: FIGURES)."""
+    measured = aggregates(calibrated)
+    report = [(f.key, round(f.value, 3), round(v, 3)) for f, v, ok in compare(measured)
+              if not ok]
+    assert not report, f"outside tolerance (figure, published, generated): {report}"
+    # and it is an order of magnitude smaller than the benchmark load
+    n = rows(calibrated, "SELECT (COUNT(?c) AS ?n) WHERE { ?c a itskg:Company }")[0][0]
+    assert 800 < int(n) < 2_500
+
+
+def test_every_member_kind_and_eu_projects_are_generated(calibrated) -> None:
+    kinds = {r[0].rsplit("/", 1)[1] for r in rows(calibrated, """SELECT DISTINCT ?t WHERE {
+        ?m a itskg:FoundationMembership ; itskg:partnerType ?t }""")}
+    assert {"trade-association", "chamber-of-commerce", "bank", "bank-foundation",
+            "trade-union", "third-sector", "professional-body"} <= kinds
+    # every member has a class the member projections know (no bare itskg:Organisation
+    # except the few "other")
+    bare = rows(calibrated, """SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {
+        ?m itskg:foundationMember ?o ; itskg:partnerType ?t .
+        FILTER(?t != <https://w3id.org/itskg/vocab/partner-type/other>)
+        ?o a itskg:Organisation }""")[0][0]
+    assert int(bare) == 0
+    projects = dict(rows(calibrated, """SELECT ?c (COUNT(?p) AS ?n) WHERE {
+        VALUES ?c { itskg:CoVEProject itskg:ErasmusPartnershipProject itskg:HorizonProject }
+        ?p a ?c } GROUP BY ?c"""))
+    assert len(projects) == 3 and sum(int(v) for v in projects.values()) == 60
+    foreign = rows(calibrated, """SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE {
+        ?pp itskg:projectParticipant ?o . ?o itskg:country ?c }""")[0][0]
+    assert int(foreign) > 50
 
 
 def test_vat_numbers() -> None:

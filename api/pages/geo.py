@@ -1,0 +1,77 @@
+"""Map geometry for the map page, read at serve time from ``Settings.geo_dir``.
+
+``GET /api/geo/italy`` is openpolis' TopoJSON of the 107 Italian provinces (ISTAT
+administrative boundaries, June 2023; CC BY 4.0, attribution "ISTAT, openpolis") as found in
+``geo_dir`` (default ../shared/data/geo, set ``ITSKG_GEO_DIR``), with two properties added to
+every province from the store's NUTS layer: ``nuts3`` (by the car-plate code ``prov_acr``) and
+``nuts2``. The browser dissolves provinces into NUTS 2 regions with topojson-client's
+``merge``, so Trentino-Alto Adige becomes ITH1 (Bolzano) and ITH2 (Trento). The file is not
+copied into the project: the licence would allow a derived copy with attribution, but reading
+the shared data keeps one source and lets a newer boundary file be dropped in.
+The world map uses the npm package world-atlas (Natural Earth, public domain) from /vendor.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from itskg.api.http_errors import NotFoundError
+from itskg.api.pages.rendering import cached, select, term_value
+from itskg.graph.namespaces import NUTS_CODE
+
+__all__ = ["ATTRIBUTION", "PROVINCES_FILE", "italy_topology", "router"]
+
+router = APIRouter(tags=["explorer data"])
+PROVINCES_FILE = "limits_IT_provinces.topo.json"
+ATTRIBUTION = {"source": "ISTAT administrative boundaries (June 2023), TopoJSON by openpolis "
+                         "(github.com/openpolis/geojson-italy)",
+               "license": "https://creativecommons.org/licenses/by/4.0/"}
+
+
+def provinces_path(request: Request) -> Path:
+    return Path(request.app.state.settings.geo_dir) / PROVINCES_FILE
+
+
+async def italy_topology(request: Request) -> dict[str, Any]:
+    """The provinces TopoJSON with ``nuts3``/``nuts2`` properties. Raises FileNotFoundError
+    when ``geo_dir`` has no provinces file."""
+    path = provinces_path(request)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+
+    async def make() -> dict[str, Any]:
+        topo = json.loads(path.read_text(encoding="utf-8"))
+        rows = await select(request, (
+            "PREFIX itskg: <https://w3id.org/itskg/ontology#> "
+            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+            "SELECT ?n3 ?acr ?n2 WHERE { ?n3 itskg:provinceAbbreviation ?acr ; "
+            "<http://data.europa.eu/nuts/level> 3 ; skos:broader ?n2 }"))
+        by_acr = {term_value(r, "acr"): (term_value(r, "n3")[len(NUTS_CODE):],
+                                         term_value(r, "n2")[len(NUTS_CODE):]) for r in rows}
+        objects = topo.get("objects", {})
+        provinces = objects.get("provinces") or next(iter(objects.values()), {})
+        for g in provinces.get("geometries", []):
+            props = g.setdefault("properties", {})
+            props["nuts3"], props["nuts2"] = by_acr.get(props.get("prov_acr"), (None, None))
+        topo["itskg"] = {**ATTRIBUTION, "object": "provinces", "file": path.name,
+                         "unmatched": [g["properties"].get("prov_acr")
+                                       for g in provinces.get("geometries", [])
+                                       if not g["properties"].get("nuts3")]}
+        return topo
+
+    return await cached(request, ("geo-italy", str(path)), make)  # type: ignore[no-any-return]
+
+
+@router.get("/api/geo/italy", summary="Italian provinces (TopoJSON) with NUTS codes")
+async def italy_route(request: Request) -> JSONResponse:
+    """ISTAT/openpolis province boundaries (CC BY 4.0) with ``nuts3`` and ``nuts2``."""
+    try:
+        return JSONResponse(await italy_topology(request))
+    except FileNotFoundError as err:
+        raise NotFoundError(f"{err.args[0]} not found: set ITSKG_GEO_DIR to the folder "
+                            f"holding {PROVINCES_FILE} (../shared/data/geo).") from None
