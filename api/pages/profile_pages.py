@@ -17,8 +17,10 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -114,15 +116,23 @@ async def profile_report(request: Request, kind: str, code: str, fmt: str) -> Re
         "Content-Disposition": f'attachment; filename="{name}.pdf"'})
 
 
-@api_router.get("/{kind}/{code}", summary="A region or academy profile (figures and charts)")
-async def profile_json(request: Request, kind: str, code: str) -> JSONResponse:
+_KIND = Annotated[str, PathParam(json_schema_extra={"enum": ["region", "academy"]})]
+_PROFILE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such region, academy or chart"},
+    503: {"description": "Deadline passed (Retry-After)"}}
+
+
+@api_router.get("/{kind}/{code}", summary="A region or academy profile (figures and charts)",
+                responses=_PROFILE_ERRORS)
+async def profile_json(request: Request, kind: _KIND, code: str) -> JSONResponse:
     """The profile as JSON: sections with figures (against Italy) and Vega-Lite charts."""
     _kind(kind)
     return JSONResponse((await _profile(request, kind, code)).to_json())
 
 
-@api_router.get("/{kind}/{code}/charts/{chart}.csv", summary="The data of one profile chart")
-async def chart_data(request: Request, kind: str, code: str, chart: str) -> Response:
+@api_router.get("/{kind}/{code}/charts/{chart}.csv", summary="The data of one profile chart",
+                responses=_PROFILE_ERRORS)
+async def chart_data(request: Request, kind: _KIND, code: str, chart: str) -> Response:
     """One chart's rows as CSV (UTF-8 with BOM)."""
     _kind(kind)
     c = (await _profile(request, kind, code)).chart(chart)

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from itskg.api.deps import get_kg
@@ -30,7 +31,8 @@ __all__ = ["register", "router"]
 
 router = APIRouter(prefix="/api/qualifications", tags=["qualifications (Europass, ELM)"])
 DEADLINE_FACTOR = 4
-Nqf = Annotated[list[str] | None, Query(
+_NQF_ITEM = Annotated[str, StringConstraints(pattern=r"^[56]=http://data\.europa\.eu/snb/qdr/[A-Za-z0-9_.~/-]+$")]
+Nqf = Annotated[list[_NQF_ITEM] | None, Query(
     description="EQF level = QDR IRI of the Italian NQF level, e.g. 5=http://data.europa.eu/"
                 "snb/qdr/c_... (repeatable)")]
 
@@ -44,11 +46,14 @@ async def _deadline(request: Request, fn: Callable[..., Any], *args: Any, **kw: 
                                 "narrow it to one academy.") from None
 
 
-@router.get("", summary="Completeness of ITS qualifications by the Europass LOQ shapes")
+@router.get("", summary="Completeness of ITS qualifications by the Europass LOQ shapes",
+            responses={503: {"description": "Deadline passed (Retry-After)"}})
 async def report(request: Request,
-                 region: Annotated[str | None, Query(description="NUTS 2 code, e.g. ITH5")]
+                 region: Annotated[str | None, Query(description="NUTS 2 code, e.g. ITH5",
+                                                     min_length=1)]
                  = None,
-                 academy: Annotated[str | None, Query(description="Academy key or IRI")] = None,
+                 academy: Annotated[str | None, Query(description="Academy key or IRI",
+                                                       min_length=1)] = None,
                  nqf: Nqf = None,
                  lang: Annotated[str, Query(pattern="^(it|en)$")] = "it") -> JSONResponse:
     """One row per qualification: title, EQF level, synthetic flag, complete, what is missing."""
@@ -63,7 +68,9 @@ async def report(request: Request,
     return JSONResponse([r.as_json(lang) for r in reports])
 
 
-@router.get("/{key}.jsonld", summary="One ITS qualification as ELM 3.1 JSON-LD")
+@router.get("/{key}.jsonld", summary="One ITS qualification as ELM 3.1 JSON-LD",
+            responses={404: {"description": "No qualification with this key"},
+                       503: {"description": "Deadline passed (Retry-After)"}})
 async def export(request: Request, key: str, nqf: Nqf = None) -> JSONResponse:
     """The qualification in the European Learning Model, ready for Europass."""
     kg = await get_kg(request)
