@@ -70,6 +70,12 @@ Progress = Callable[[str], None]
 #: what a layer holds: real data, synthetic data, or the ontology
 LayerKind = Literal["real", "synthetic", "curated", "ontology"]
 
+# A checkpoint is already compacted; compact (``optimize``, which rewrites every table) only
+# when the commit wrote at least 1/OPTIMISE_SHARE of the generation, or rebuilt it all.
+OPTIMISE_SHARE = 4
+# ... or when that many commits in a row went without (their small tables add up).
+MAX_UNOPTIMISED = 8
+
 # Graphs the store computes itself on every commit (never loaded from a Layer).
 DERIVED_SOURCES = ("inferred", "meta")
 
@@ -374,12 +380,17 @@ class KnowledgeStore:
         fresh: bool = False,
         progress: Progress | None = None,
         rules: Sequence[str] | None = None,
+        incremental: bool = True,
     ) -> list[LayerRecord]:
         """Atomically replace (or add) ``layers`` and drop ``remove``; commit a new generation.
 
         ``fresh`` starts from an empty store (``itskg build``). ``rules`` are SPARQL
         CONSTRUCT queries whose union becomes the ``inferred`` graph (default: the
-        ontology's rules). On any error the new generation is discarded and the store is
+        ontology's rules). The entailments are updated incrementally (only what the changed
+        layers can entail, see :mod:`itskg.graph.reasoning`) when the previous generation's
+        were made by the same rules and the change is small next to what is kept;
+        ``incremental=False`` recomputes them in full (same result; for benchmarks and as
+        an escape hatch). On any error the new generation is discarded and the store is
         exactly as before.
         """
         say = progress or (lambda _m: None)
@@ -398,15 +409,17 @@ class KnowledgeStore:
             from itskg.graph.reasoning import load_rules, rules_digest
 
             rule_texts = load_rules() if rules is None else list(rules)
+            incremental_asked = incremental
             digest = rules_digest(rule_texts)
             try:
                 db, gone = self._start_generation(
                     new_path, fresh, replaced, records, say,
-                    incremental=self._manifest.get("rules") == digest)
+                    incremental=incremental and self._manifest.get("rules") == digest)
                 incremental = gone is not None
                 if not incremental and self._gen is not None and not fresh:
                     say("entailments computed in full: " + (
-                        "the rules changed" if self._manifest.get("rules") != digest
+                        "asked for" if not incremental_asked
+                        else "the rules changed" if self._manifest.get("rules") != digest
                         else "the change is large next to what is kept"))
                 if incremental and gone:
                     incremental = self._retract(db, rule_texts, gone, say)
@@ -428,11 +441,16 @@ class KnowledgeStore:
                 say("writing metadata")
                 records["meta"] = self._write_meta(db, records)
                 db.flush()
-                say("optimising")
-                db.optimize()
+                written = sum(int(records[ly.source]["triples"]) for ly in layers)
+                total = sum(int(d["triples"]) for d in records.values())
+                skipped = int(self._manifest.get("unoptimised", 0)) + 1 if gone is not None else 0
+                if gone is None or written * OPTIMISE_SHARE >= total or skipped > MAX_UNOPTIMISED:
+                    say("optimising")
+                    db.optimize()
+                    skipped = 0
                 db = None  # closes the database before CURRENT points at it
                 manifest = {"generation": new_gen, "created": _now(), "layers": records,
-                            "rules": digest}
+                            "rules": digest, "unoptimised": skipped}
                 _atomic_write(self.root / "db" / f"{new_gen}.json", json.dumps(manifest, indent=1))
             except BaseException as exc:
                 db = None  # close RocksDB (also held by the traceback's frames) before deleting
