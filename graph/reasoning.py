@@ -49,7 +49,8 @@ Progress = Callable[[str], None]
 
 # Working graphs of an incremental pass; dropped before the generation is committed.
 STAGING = "urn:itskg:staging:"
-DELTA_G, OVER_G, CAND_G, NEW_G = (STAGING + n for n in ("delta", "over", "candidates", "new"))
+DELTA_G, OVER_G, NEW_G = (STAGING + n for n in ("delta", "over", "new"))
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Below this many triples to check, an index lookup per triple beats a hash join.
 NESTED_LOOP_MAX = 50_000
 
@@ -166,49 +167,62 @@ def _retract(db: ox.Store, graph: str, rules: Sequence[str], parsed: list[Rule],
     preds, classes = set(base.predicates), set(base.classes or ())
     delta_n = sum(sizes[g] for g in removed)
     graphs = [*removed, OVER_G]
+    candidates: set[tuple[str, str, str]] = set()
     for text, rule in zip(rules, parsed, strict=True):
         queries = rule.delta_queries(Delta(preds, classes), graphs)
-        if not queries:
-            continue
-        full = len(queries) * delta_n > total
-        n = _construct(db, [text] if full else queries, out)
-        if n:
-            _load(db, out, [OVER_G, CAND_G])
-            p, c = _describe_file(out)
-            preds |= p
-            classes |= c
-            delta_n += n
-        # what a removed layer states and the rule derives (not in ``graph`` until now)
+        if queries:
+            full = len(queries) * delta_n > total
+            n = _construct(db, [text] if full else queries, out)
+            if n:
+                _load(db, out, [OVER_G])
+                candidates |= _triples(out)
+                p, c = _describe_file(out)
+                preds |= p
+                classes |= c
+                delta_n += n
+        # what a removed layer states and the rule derives (kept out of ``graph`` so far)
         if any(base.can_match(t) for t in rule.template):
             for g in removed:
-                if _construct(db, rule.head_queries(g), out):
-                    _load(db, out, [CAND_G])
+                if _construct_either(db, rule.head_queries(g), rule.head_queries(g, first=False),
+                                     out):
+                    candidates |= _triples(out)
     if _has(db, OVER_G):
         db.update(f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
                   f"WHERE {{ GRAPH <{OVER_G}> {{ ?s ?p ?o }} }}")
     _drop(db, OVER_G)
     for g in removed:
         db.remove_graph(ox.NamedNode(g))
-    if not _has(db, CAND_G):
+    if not candidates:
         return
-    # Re-derivation reads every graph but the candidates (which must not support themselves).
-    visible = [ox.NamedNode(g.value) for g in db.named_graphs()
-               if not g.value.startswith(STAGING)]
-    cand = _describe(db, [CAND_G])
+    # Re-derivation: the candidates are given inline, so they cannot support themselves.
+    cand = Delta({p[1:-1] for _, p, _ in candidates},
+                 {o[1:-1] for _, p, o in candidates if p == f"<{RDF_TYPE}>"})
     for rule in parsed:
         if not any(cand.can_match(t) for t in rule.template):
             continue
-        n = 0
-        with out.open("wb") as fh:
-            for q in rule.head_queries(CAND_G):
-                res = db.query(q, default_graph=visible, named_graphs=[ox.NamedNode(CAND_G)])
-                n += _write(cast(ox.QueryTriples, res), fh)
-        if n:
+        if _construct_either(db, rule.head_values_queries(candidates),
+                             rule.head_values_queries(candidates, first=False), out):
             _load(db, out, [graph, NEW_G])
-    _drop(db, CAND_G)
     if _has(db, NEW_G):
         _delete_stated(db, graph, NEW_G)
     _drop(db, NEW_G)
+
+
+def _construct_either(db: ox.Store, queries: Sequence[str], fallback: Sequence[str],
+                      out: Path) -> int:
+    """``_construct`` of ``queries``, or of ``fallback`` if the engine refuses them (a
+    variable bound twice in one group)."""
+    try:
+        return _construct(db, queries, out)
+    except SyntaxError:
+        return _construct(db, fallback, out)
+
+
+def _triples(path: Path) -> set[tuple[str, str, str]]:
+    """The triples of an N-Triples file as N-Triples terms."""
+    with path.open("rb") as fh:
+        return {(str(t.subject), str(t.predicate), str(t.object))
+                for t in ox.parse(fh, ox.RdfFormat.N_TRIPLES, lenient=True)}
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -257,7 +271,7 @@ def _describe_file(path: Path) -> tuple[set[str], set[str]]:
     with path.open("rb") as fh:
         for t in ox.parse(fh, ox.RdfFormat.N_TRIPLES, lenient=True):
             preds.add(t.predicate.value)
-            if t.predicate.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type":
+            if t.predicate.value == RDF_TYPE:
                 classes.add(t.object.value)
     return preds, classes
 

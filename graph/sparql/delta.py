@@ -28,7 +28,7 @@ template) raises :class:`NotIncremental`, and the caller re-materialises in full
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from itskg.graph.sparql.scan import Token, tokens
@@ -81,9 +81,11 @@ class Pattern:
 
 @dataclass
 class Opaque:
-    """VALUES, BIND or FILTER: kept as written; it matches no triple."""
+    """VALUES, BIND or FILTER: kept as written; it matches no triple. ``binds``: the
+    variable a BIND assigns."""
 
     text: str
+    binds: str | None = None
 
 
 @dataclass
@@ -124,6 +126,7 @@ class Rule:
     prologue: str
     template: list[Pattern]
     where: Group
+    prefixes: dict[str, str] = field(default_factory=dict)
 
     def delta_queries(self, delta: Delta, graphs: Sequence[str]) -> list[str]:
         """CONSTRUCT queries whose union is every derivation using a triple of ``graphs``.
@@ -142,15 +145,99 @@ class Rule:
         head = f"{self.prologue}CONSTRUCT {{ {self._template_text()} }} WHERE "
         return [head + v for v in _variants(self.where, delta, wrap)]
 
-    def head_queries(self, candidates: str) -> list[str]:
-        """The rule restricted to conclusions already in the graph ``candidates``, one query per
-        template triple (DRed's re-derivation: which candidates still follow)."""
-        body = " ".join(_render(e) for e in self.where.elements)
-        return [f"{self.prologue}CONSTRUCT {{ {t.text} }} WHERE {{ {body} "
-                f"GRAPH <{candidates}> {{ {t.text} }} }}" for t in self.template]
+    def head_queries(self, candidates: str, *, first: bool = True) -> list[str]:
+        """The rule restricted to conclusions in the graph ``candidates``, one query per
+        template triple. ``first`` puts the restriction before the body, so the engine starts
+        from the candidates; a body that BINDs a template variable at its top level needs it
+        last (the engine refuses the query otherwise: retry with ``first=False``)."""
+        out = []
+        for t in self.template:
+            restrict = f"GRAPH <{candidates}> {{ {t.text} }}"
+            where = _restricted(self.where, restrict, set(_parts(t.text)), first)
+            out.append(f"{self.prologue}CONSTRUCT {{ {t.text} }} WHERE {where}")
+        return out
+
+    def head_values_queries(self, triples: Iterable[tuple[str, str, str]], *,
+                            chunk: int = 2000, first: bool = True) -> list[str]:
+        """The rule restricted to the conclusions ``triples`` (N-Triples terms), given inline
+        as VALUES (so they cannot support themselves, as they could from a graph the rule
+        reads), ``chunk`` rows per query. Raises NotIncremental for a blank node."""
+        rows = list(triples)
+        out = []
+        for t in self.template:
+            s, p, o = _parts(t.text)
+            slots = [s, p, o]
+            if any(x[0] in "\"'0123456789+-" or x.upper() in {"TRUE", "FALSE"} for x in slots):
+                raise NotIncremental("a literal in the template")
+            names = list(dict.fromkeys(x for x in slots if x.startswith(("?", "$"))))
+            keep: list[str] = []
+            seen: set[str] = set()
+            for row in rows:
+                binding: dict[str, str] = {}
+                ok = True
+                for slot, value in zip(slots, row, strict=True):
+                    if slot.startswith(("?", "$")):
+                        if binding.setdefault(slot, value) != value:
+                            ok = False
+                    elif slot != value and not _same_constant(slot, value, self):
+                        ok = False
+                if not ok:
+                    continue
+                if any(v.startswith("_:") for v in binding.values()):
+                    raise NotIncremental("a candidate conclusion has a blank node")
+                line = "(" + " ".join(binding[n] for n in names) + ")"
+                if line not in seen:
+                    seen.add(line)
+                    keep.append(line)
+            for i in range(0, len(keep), chunk):
+                values = f"VALUES ({' '.join(names)}) {{ {' '.join(keep[i:i + chunk])} }}"
+                where = _restricted(self.where, values, set(names), first)
+                out.append(f"{self.prologue}CONSTRUCT {{ {t.text} }} WHERE {where}")
+        return out
 
     def _template_text(self) -> str:
         return " . ".join(t.text for t in self.template)
+
+
+def _restricted(group: Group, restrict: str, names: set[str], first: bool,
+                nested: bool = False) -> str:
+    """``group`` joined with the restriction ``restrict`` (on the variables ``names``),
+    which is also pushed into the branches of its top-level UNIONs (join distributes over
+    union) so the engine can start every branch from it. The restriction goes first in a
+    group unless a BIND there assigns one of ``names`` (then last, as SPARQL requires)."""
+    parts = []
+    for e in group.elements:
+        if isinstance(e, Union) and not nested:
+            parts.append(" UNION ".join(_restricted(b, restrict, names, first, True)
+                                        for b in e.branches))
+        else:
+            parts.append(_render(e))
+    binds = {e.binds for e in group.elements if isinstance(e, Opaque) and e.binds}
+    inner = " ".join(parts)
+    if first and not binds & names:
+        return "{ " + restrict + " " + inner + " }"
+    return "{ " + inner + " " + restrict + " }"
+
+
+def _parts(text: str) -> tuple[str, str, str]:
+    """Subject, verb and object of a template triple's text."""
+    toks = _split_dots(tokens(text))
+    p = _Parser(text)
+    p.toks = toks
+    s_end = p.term(0)
+    v_end = s_end + 1
+    o_end = p.term(v_end)
+    return p.span(0, s_end), p.span(s_end, v_end), p.span(v_end, o_end)
+
+
+def _same_constant(slot: str, value: str, rule: Rule) -> bool:
+    """A template constant (prefixed name, 'a') against an N-Triples term."""
+    if slot == "a":
+        return value == f"<{RDF_TYPE}>"
+    pfx, sep, local = slot.partition(":")
+    if sep and pfx in rule.prefixes:
+        return value == f"<{rule.prefixes[pfx]}{local}>"
+    return False
 
 
 def _variants(group: Group, delta: Delta, wrap: Callable[[Pattern], str]) -> list[str]:
@@ -262,7 +349,7 @@ class _Parser:
         where, after = self.group(j)
         if after != len(toks):
             raise NotIncremental("solution modifiers after the WHERE group")
-        return Rule(prologue, template, where)
+        return Rule(prologue, template, where, dict(self.prefixes))
 
     def triples_until(self, i: int, stop: int) -> list[Pattern]:
         out: list[Pattern] = []
@@ -322,7 +409,10 @@ class _Parser:
                 close = self.closing(k, "(", ")")
                 if any(self.toks[x].is_word(*_REFUSED) for x in range(k, close)):
                     raise NotIncremental("EXISTS / NOT EXISTS in a FILTER")
-                g.elements.append(Opaque(self.span(i, close + 1)))
+                binds = None
+                if t.is_word("BIND") and close >= 2 and self.toks[close - 2].is_word("AS"):
+                    binds = self.toks[close - 1].text
+                g.elements.append(Opaque(self.span(i, close + 1), binds))
                 i = close + 1
             elif t.kind == "word" and t.text.upper() in _REFUSED | {"SELECT"}:
                 raise NotIncremental(f"{t.text.upper()} in a rule")
