@@ -11,9 +11,10 @@ nothing. Triples that a layer already states are removed from ``inferred`` at th
 the union default graph is a bag and would otherwise count them twice.
 
 :func:`materialise` is the full pass (``itskg build``'s first commit, and the fallback).
-The pair :func:`retract` and :func:`extend` update the ``inferred`` graph of a database that still holds the
-previous generation's layers and entailments, computing only what the changed layers can
-entail (the same ordered pass, so the result is the same graph as a full pass):
+The pair :func:`retract` and :func:`extend` update the ``inferred`` graph of a database
+that still holds the previous generation's layers and entailments, computing only what the
+changed layers can entail (the same ordered pass, so the result is the same graph as a full
+pass):
 
 * removed or replaced layers (DRed): the rules rewritten semi-naively
   (:mod:`itskg.graph.sparql.delta`) find every entailment with a derivation through a removed

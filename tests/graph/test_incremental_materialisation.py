@@ -110,8 +110,8 @@ def test_a_rule_change_or_a_tbox_change_recomputes_in_full(tmp_path: Path,
         assert _inferred(st) == before
         messages.clear()
         rule = "CONSTRUCT { ?o <http://ex.org/r> ?s } WHERE { ?s <http://ex.org/r> ?o }"
-        st.replace_layers([_layer("b", ['<http://ex.org/a> <http://ex.org/r> <http://ex.org/b> .\n'])],
-                          rules=[rule], progress=messages.append)
+        fact = "<http://ex.org/a> <http://ex.org/r> <http://ex.org/b> .\n"
+        st.replace_layers([_layer("b", [fact])], rules=[rule], progress=messages.append)
         assert not any(m.startswith("derived") for m in messages)  # other rules: full pass
         assert st.ask("ASK { <http://ex.org/b> <http://ex.org/r> <http://ex.org/a> }")
 
