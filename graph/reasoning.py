@@ -138,7 +138,7 @@ def _sizes(db: ox.Store, graphs: Sequence[str], known: dict[str, int] | None) ->
 def _extend(db: ox.Store, graph: str, rules: Sequence[str], parsed: list[Rule],
             added: list[str], sizes: dict[str, int], out: Path) -> None:
     """Semi-naive addition: each rule's derivations through the new layers or ``DELTA_G``."""
-    total = len(db)
+    total = sum(sizes.values()) or len(db)
     base = _describe(db, added)
     preds, classes = set(base.predicates), set(base.classes or ())
     delta_n = sum(sizes[g] for g in added)
@@ -163,7 +163,7 @@ def _retract(db: ox.Store, graph: str, rules: Sequence[str], parsed: list[Rule],
              removed: list[str], sizes: dict[str, int], out: Path) -> None:
     """DRed: over-delete what has a derivation through a removed triple, drop the removed
     layers, then re-derive the candidates that still follow from what is left."""
-    total = len(db)
+    total = sum(sizes.values()) or len(db)
     base = _describe(db, removed)
     preds, classes = set(base.predicates), set(base.classes or ())
     delta_n = sum(sizes[g] for g in removed)

@@ -437,7 +437,9 @@ class KnowledgeStore:
                 say("materialising entailments")
                 records["inferred"] = self._materialise(
                     db, rule_texts, [ly.graph for ly in layers] if incremental else None,
-                    {ly.graph: records[ly.source]["triples"] for ly in layers}, say)
+                    {d["graph"]: int(d["triples"]) for d in records.values()}
+                    | {INFERRED_GRAPH: int(self._manifest["layers"].get("inferred", {})
+                                           .get("triples", 0))}, say)
                 say("writing metadata")
                 records["meta"] = self._write_meta(db, records)
                 db.flush()
