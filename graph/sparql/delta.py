@@ -77,6 +77,9 @@ class Pattern:
     predicates: frozenset[str] | None
     type_object: str | None = None
     path: bool = False
+    subject: str = ""
+    verb: str = ""
+    object: str = ""
 
 
 @dataclass
@@ -128,19 +131,29 @@ class Rule:
     where: Group
     prefixes: dict[str, str] = field(default_factory=dict)
 
-    def delta_queries(self, delta: Delta, graphs: Sequence[str]) -> list[str]:
-        """CONSTRUCT queries whose union is every derivation using a triple of ``graphs``.
+    def delta_queries(self, delta: Delta, graphs: Sequence[str],
+                      triples: Iterable[tuple[str, str, str]] = (), *,
+                      chunk: int = 2000) -> list[str]:
+        """CONSTRUCT queries whose union is every derivation using a triple of ``graphs`` or
+        one of ``triples`` (N-Triples terms, given inline as VALUES, ``chunk`` per query).
 
-        ``delta`` describes what those graphs hold (patterns it cannot match are not
-        rewritten). Raises NotIncremental for a multi-step path the delta can match.
+        ``delta`` describes what those hold (patterns it cannot match are not rewritten).
+        Raises NotIncremental for a multi-step path the delta can match, or a blank node
+        among ``triples``.
         """
-        if not graphs:
+        rows = list(triples)
+        if not graphs and not rows:
             return []
 
-        def wrap(p: Pattern) -> str:
-            parts = [f"GRAPH <{g}> {{ {p.text} }}" for g in graphs]
-            return parts[0] if len(parts) == 1 else "{ " + " UNION ".join(
-                "{ " + x + " }" for x in parts) + " }"
+        def wrap(p: Pattern) -> list[str]:
+            alts = []
+            if graphs:
+                parts = [f"GRAPH <{g}> {{ {p.text} }}" for g in graphs]
+                alts.append(parts[0] if len(parts) == 1 else "{ " + " UNION ".join(
+                    "{ " + x + " }" for x in parts) + " }")
+            if rows:
+                alts += _inline(p, rows, chunk)
+            return alts
 
         head = f"{self.prologue}CONSTRUCT {{ {self._template_text()} }} WHERE "
         return [head + v for v in _variants(self.where, delta, wrap)]
@@ -170,6 +183,8 @@ class Rule:
             if any(x[0] in "\"'0123456789+-" or x.upper() in {"TRUE", "FALSE"} for x in slots):
                 raise NotIncremental("a literal in the template")
             names = list(dict.fromkeys(x for x in slots if x.startswith(("?", "$"))))
+            allowed = {n: {f"<{v}>" for v in vals} for n in names
+                       if (vals := self.values_of(n)) is not None}
             keep: list[str] = []
             seen: set[str] = set()
             for row in rows:
@@ -181,7 +196,7 @@ class Rule:
                             ok = False
                     elif slot != value and not _same_constant(slot, value, self):
                         ok = False
-                if not ok:
+                if not ok or any(binding[n] not in a for n, a in allowed.items()):
                     continue
                 if any(v.startswith("_:") for v in binding.values()):
                     raise NotIncremental("a candidate conclusion has a blank node")
@@ -197,6 +212,33 @@ class Rule:
 
     def _template_text(self) -> str:
         return " . ".join(t.text for t in self.template)
+
+    def values_of(self, var: str) -> set[str] | None:
+        """The IRIs a variable of the template can take, when the body binds it only to
+        constants (a VALUES column, or ``BIND(constant AS ?v)`` in every UNION branch);
+        None when unknown."""
+        return _values_in(self.where, var, self)
+
+    def head_can_match(self, delta: Delta) -> bool:
+        """Whether some template triple can be a triple of ``delta`` (its predicates and
+        classes), using the constants the body binds template variables to."""
+        for t in self.template:
+            s, p, o = _parts(t.text)
+            preds = self._slot(p)
+            if preds is not None and not preds & set(delta.predicates):
+                continue
+            if preds == {RDF_TYPE} and delta.classes is not None:
+                objs = self._slot(o)
+                if objs is not None and not objs & set(delta.classes):
+                    continue
+            return True
+        return False
+
+    def _slot(self, text: str) -> set[str] | None:
+        if text.startswith(("?", "$")):
+            return self.values_of(text)
+        iri = _iri_of(text, self.prefixes)
+        return {iri} if iri is not None else None
 
 
 def _restricted(group: Group, restrict: str, names: set[str], first: bool,
@@ -217,6 +259,61 @@ def _restricted(group: Group, restrict: str, names: set[str], first: bool,
     if first and not binds & names:
         return "{ " + restrict + " " + inner + " }"
     return "{ " + inner + " " + restrict + " }"
+
+
+def _iri_of(text: str, prefixes: dict[str, str]) -> str | None:
+    if text == "a":
+        return RDF_TYPE
+    if text.startswith("<") and text.endswith(">"):
+        return text[1:-1]
+    pfx, sep, local = text.partition(":")
+    if sep and pfx in prefixes and not text.startswith(("?", "$", '"')):
+        return prefixes[pfx] + local
+    return None
+
+
+def _values_in(group: Group, var: str, rule: Rule) -> set[str] | None:
+    """Constants ``var`` is bound to in ``group`` (see Rule.values_of); None if unknown."""
+    for e in group.elements:
+        if isinstance(e, Opaque) and e.text.upper().startswith("VALUES"):
+            toks = [t for t in tokens(e.text)[1:]]
+            names: list[str] = []
+            k = 0
+            if toks[0].text == "(":
+                k = 1
+                while toks[k].text != ")":
+                    names.append(toks[k].text)
+                    k += 1
+                k += 1
+            else:
+                names, k = [toks[0].text], 1
+            if var not in names:
+                continue
+            col, width = names.index(var), len(names)
+            cells = [t.text for t in toks[k + 1:-1] if t.text not in {"(", ")"}]
+            vals = {_iri_of(c, rule.prefixes) for c in cells[col::width]}
+            return None if None in vals else {v for v in vals if v is not None}
+        if isinstance(e, Opaque) and e.text.upper().startswith("FILTER"):
+            inner = [t.text for t in tokens(e.text)]
+            # FILTER ( ?v IN ( c1 , c2 ... ) )
+            if len(inner) > 6 and inner[1:5] == ["(", var, "IN", "("] or (
+                    len(inner) > 6 and inner[1] == "(" and inner[2] == var
+                    and inner[3].upper() == "IN" and inner[4] == "("):
+                cells = [c for c in inner[5:-2] if c != ","]
+                vals = {_iri_of(c, rule.prefixes) for c in cells}
+                if None not in vals and inner[-2:] == [")", ")"]:
+                    return {v for v in vals if v is not None}
+        if isinstance(e, Opaque) and e.binds == var:
+            inner = tokens(e.text)
+            if len(inner) == 6:  # BIND ( constant AS ?v )
+                v = _iri_of(inner[2].text, rule.prefixes)
+                return {v} if v is not None else None
+            return None
+        if isinstance(e, Union):
+            found = [_values_in(b, var, rule) for b in e.branches]
+            if all(f is not None for f in found):
+                return set().union(*found)  # type: ignore[arg-type]
+    return None
 
 
 def _parts(text: str) -> tuple[str, str, str]:
@@ -240,7 +337,33 @@ def _same_constant(slot: str, value: str, rule: Rule) -> bool:
     return False
 
 
-def _variants(group: Group, delta: Delta, wrap: Callable[[Pattern], str]) -> list[str]:
+def _inline(p: Pattern, rows: list[tuple[str, str, str]], chunk: int) -> list[str]:
+    """The pattern ``p`` restricted to the triples ``rows``: its variables given as VALUES
+    (the pattern itself then checks constants and alternatives against the store)."""
+    if "^" in p.verb or p.path:
+        raise NotIncremental(f"an inverse or multi-step path in '{p.text}'")
+    slots = [p.subject, p.verb, p.object]
+    names = list(dict.fromkeys(x for x in slots if x.startswith(("?", "$"))))
+    if not names:
+        return [p.text + " ."]
+    wanted = {f"<{i}>" for i in p.predicates} if p.predicates is not None else None
+    keep: dict[str, None] = {}
+    for row in rows:
+        if wanted is not None and row[1] not in wanted:
+            continue
+        binding: dict[str, str] = {}
+        if any(slot.startswith(("?", "$")) and binding.setdefault(slot, value) != value
+               for slot, value in zip(slots, row, strict=True)):
+            continue
+        if any(v.startswith("_:") for v in binding.values()):
+            raise NotIncremental("a changed triple has a blank node")
+        keep["(" + " ".join(binding[n] for n in names) + ")"] = None
+    lines = list(keep)
+    return ["{ VALUES (" + " ".join(names) + ") { " + " ".join(lines[i:i + chunk]) + " } "
+            + p.text + " . }" for i in range(0, len(lines), chunk)]
+
+
+def _variants(group: Group, delta: Delta, wrap: Callable[[Pattern], list[str]]) -> list[str]:
     out = []
     for k, e in enumerate(group.elements):
         for alt in _delta(e, delta, wrap):
@@ -249,13 +372,13 @@ def _variants(group: Group, delta: Delta, wrap: Callable[[Pattern], str]) -> lis
     return out
 
 
-def _delta(e: Element, delta: Delta, wrap: Callable[[Pattern], str]) -> list[str]:
+def _delta(e: Element, delta: Delta, wrap: Callable[[Pattern], list[str]]) -> list[str]:
     if isinstance(e, Pattern):
         if not delta.can_match(e):
             return []
         if e.path:
             raise NotIncremental(f"the path in '{e.text}' can run through the changed triples")
-        return [wrap(e)]
+        return wrap(e)
     if isinstance(e, Opaque):
         return []
     if isinstance(e, Group):
@@ -509,7 +632,8 @@ class _Parser:
                 type_obj = None
                 if preds == {RDF_TYPE} and not multi:
                     type_obj = self.iri(self.toks[j]) if o_end == j + 1 else None
-                out.append(Pattern(f"{subject} {verb} {obj}", preds, type_obj, multi))
+                out.append(Pattern(f"{subject} {verb} {obj}", preds, type_obj, multi,
+                                   subject, verb, obj))
                 j = o_end
                 if self.tok(j).text == ",":
                     j += 1

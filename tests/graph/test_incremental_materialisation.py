@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from itskg.graph import store as store_module
 from itskg.graph.build import tbox_layers
 from itskg.graph.namespaces import INFERRED_GRAPH
 from itskg.graph.reasoning import load_rules, materialise
@@ -58,7 +59,10 @@ def _layer(name: str, lines: list[str]) -> Layer:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_incremental_equals_full_after_random_changes(
-        tmp_path: Path, abox: list[str], derivable: list[str], seed: int) -> None:
+        tmp_path: Path, abox: list[str], derivable: list[str], seed: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fixture is small: let every change take the incremental path, however large
+    monkeypatch.setattr(store_module, "RETRACT_SHARE", 0)
     rnd = random.Random(seed)
     pool = abox + rnd.sample(derivable, len(derivable) // 3)  # layers state some entailments
 
@@ -107,6 +111,10 @@ def test_a_rule_change_or_a_tbox_change_recomputes_in_full(tmp_path: Path,
         before = _inferred(st)
         st.replace_layers([tbox_layers()[0]], progress=messages.append)  # path over subClassOf
         assert any("in full" in m for m in messages)
+        assert _inferred(st) == before
+        messages.clear()
+        st.replace_layers([_layer("a", abox)], progress=messages.append)  # all the data
+        assert any("outgoing layers are large" in m for m in messages), messages
         assert _inferred(st) == before
         messages.clear()
         rule = "CONSTRUCT { ?o <http://ex.org/r> ?s } WHERE { ?s <http://ex.org/r> ?o }"
