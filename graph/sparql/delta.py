@@ -296,17 +296,16 @@ def _values_in(group: Group, var: str, rule: Rule) -> set[str] | None:
         if isinstance(e, Opaque) and e.text.upper().startswith("FILTER"):
             inner = [t.text for t in tokens(e.text)]
             # FILTER ( ?v IN ( c1 , c2 ... ) )
-            if len(inner) > 6 and inner[1:5] == ["(", var, "IN", "("] or (
-                    len(inner) > 6 and inner[1] == "(" and inner[2] == var
-                    and inner[3].upper() == "IN" and inner[4] == "("):
+            if len(inner) > 6 and inner[1] == "(" and inner[2] == var \
+                    and inner[3].upper() == "IN" and inner[4] == "(":
                 cells = [c for c in inner[5:-2] if c != ","]
                 vals = {_iri_of(c, rule.prefixes) for c in cells}
                 if None not in vals and inner[-2:] == [")", ")"]:
                     return {v for v in vals if v is not None}
         if isinstance(e, Opaque) and e.binds == var:
-            inner = tokens(e.text)
-            if len(inner) == 6:  # BIND ( constant AS ?v )
-                v = _iri_of(inner[2].text, rule.prefixes)
+            bind = [t.text for t in tokens(e.text)]
+            if len(bind) == 6:  # BIND ( constant AS ?v )
+                v = _iri_of(bind[2], rule.prefixes)
                 return {v} if v is not None else None
             return None
         if isinstance(e, Union):
