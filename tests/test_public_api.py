@@ -41,6 +41,8 @@ def test_the_facade_api_is_pinned() -> None:
         "catalogue", "named_query", "run_named", "arun_named", "query_result",
         # network analysis
         "network", "anetwork", "projection_graph", "write_back",
+        # derived figures (itskg.graph.reports): map indicators, home counts, Linked Data pages
+        "read", "aread", "map_indicator", "amap_indicator", "home_counts", "ahome_counts",
         # caching of page data per store generation
         "acached",
         # take-away: region/academy profiles, Europass qualifications (in this process)
@@ -109,6 +111,15 @@ def test_surfaces_use_exactly_these_library_names() -> None:
         # profiles (data classes the pages render) and ELM: pure functions on what the facade
         # returned, and parsing of user input
         "itskg.graph.reports": {"Chart", "Profile"},
+        # derived figures: declarations (indicator names, page sizes) and readings (fixed
+        # queries + a pure function of their rows) that the pages hand to KnowledgeGraph.aread
+        "itskg.graph.reports.indicators": {
+            "COUNTRY_INDICATORS", "INDICATORS", "ITALIAN_REGIONS", "LEVELS",
+            "PROVINCE_INDICATORS", "TRENTINO", "licence_name"},
+        "itskg.graph.reports.describe": {
+            "INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "OUTGOING_LIMIT",
+            "inverse_reading", "labels_reading", "ontology_reading", "page_reading"},
+        "itskg.graph.reports.readings": {"Reading", "pick_label", "term_value"},
         "itskg.graph.elm": {"qualification_jsonld"},
         "itskg.graph.elm.lookup": {"academy_iri", "nqf_option", "region_iri"},
     }

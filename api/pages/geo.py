@@ -20,8 +20,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from itskg.api.deps import get_kg
 from itskg.api.http_errors import NotFoundError
-from itskg.api.pages.rendering import cached, select, term_value
+from itskg.api.pages.rendering import cached, term_value
 from itskg.graph.namespaces import NUTS_CODE
 
 __all__ = ["ATTRIBUTION", "PROVINCES_FILE", "italy_topology", "router"]
@@ -46,13 +47,11 @@ async def italy_topology(request: Request) -> dict[str, Any]:
 
     async def make() -> dict[str, Any]:
         topo = json.loads(path.read_text(encoding="utf-8"))
-        rows = await select(request, (
-            "PREFIX itskg: <https://w3id.org/itskg/ontology#> "
-            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-            "SELECT ?n3 ?acr ?n2 WHERE { ?n3 itskg:provinceAbbreviation ?acr ; "
-            "<http://data.europa.eu/nuts/level> 3 ; skos:broader ?n2 }"))
-        by_acr = {term_value(r, "acr"): (term_value(r, "n3")[len(NUTS_CODE):],
-                                         term_value(r, "n2")[len(NUTS_CODE):]) for r in rows}
+        res = await (await get_kg(request)).arun_named("province_codes", {}, "json")
+        rows = json.loads(res.body)["results"]["bindings"]
+        by_acr = {term_value(r, "abbreviation"): (term_value(r, "province")[len(NUTS_CODE):],
+                                                  term_value(r, "region")[len(NUTS_CODE):])
+                  for r in rows}
         objects = topo.get("objects", {})
         provinces = objects.get("provinces") or next(iter(objects.values()), {})
         for g in provinces.get("geometries", []):

@@ -11,9 +11,9 @@ language, else a label without a language tag, else any label.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from starlette.requests import Request
+
+from itskg.graph.reports.readings import pick_label  # the library picks labels too
 
 __all__ = ["COOKIE", "LANGS", "STRINGS", "page_lang", "pick_label", "t"]
 
@@ -288,15 +288,3 @@ def page_lang(request: Request) -> str:
         if code in LANGS:
             return code
     return "it"
-
-
-def pick_label(labels: Iterable[tuple[str, str | None]], lang: str) -> str | None:
-    """The best of (text, language tag) pairs for ``lang``; see the module docstring."""
-    other = "en" if lang == "it" else "it"
-    ranked: dict[int, str] = {}
-    for text, tag in labels:
-        base = (tag or "").lower().split("-")[0]
-        rank = 0 if base == lang else 1 if base == other else 2 if not tag else 3
-        if rank not in ranked or text < ranked[rank]:
-            ranked[rank] = text
-    return ranked[min(ranked)] if ranked else None
