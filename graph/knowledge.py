@@ -464,6 +464,29 @@ class KnowledgeGraph:
             return hit
         return self._keep(gen, key, await self.asubmit(req))
 
+    def network_layer(self, projection: str, filters: Filters, metric: str, *,
+                      kind: str | None = None, params: Mapping[str, Any] | None = None,
+                      top: int | None = None) -> tuple[dict[str, Any], LayerRecord]:
+        """Compute ``metric`` in a worker (the deadline and memory bound of network tasks)
+        and commit all its results as the layer ``network-<projection>-<metric>``.
+
+        Returns the metric's answer (``top`` rows) and the committed layer's record.
+        Raises AnalysisError, QueryTimeoutError, StoreLockedError."""
+        import json
+
+        req, _ = self._network_request("metric", projection, filters, {
+            "metric": metric, "kind": kind, "params": dict(params or {}), "top": None,
+            "write_back": True})
+        answer = json.loads(self.submit(req).body)
+        spec = answer.pop("layer")
+        layer = Layer(source=spec["source"], title=spec["title"],
+                      data=spec["ntriples"].encode(), format="nt", kind=spec["kind"],
+                      derived_from=tuple(spec["derived_from"]),
+                      description=spec["description"], rows=spec["rows"])
+        if top is not None:
+            answer["rows"] = answer["rows"][:top]
+        return answer, self.replace_layers([layer])[0]
+
     def projection_graph(self, projection: str, filters: Filters) -> nx.Graph:
         """The projection's networkx graph, built in this process (CLI, notebooks)."""
         from itskg.graph.analysis.tasks import projection_graph

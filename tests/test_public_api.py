@@ -40,7 +40,7 @@ def test_the_facade_api_is_pinned() -> None:
         # named queries
         "catalogue", "named_query", "run_named", "arun_named", "query_result",
         # network analysis
-        "network", "anetwork", "projection_graph", "write_back",
+        "network", "anetwork", "network_layer", "projection_graph", "write_back",
         # derived figures (itskg.graph.reports): map indicators, home counts, Linked Data pages
         "read", "aread", "map_indicator", "amap_indicator", "home_counts", "ahome_counts",
         # caching of page data per store generation
@@ -101,12 +101,10 @@ def test_surfaces_use_exactly_these_library_names() -> None:
         # OWASP formula neutralisation of the CLI's CSV output
         "itskg.graph.csvsafe": {"safe_row"},
         "itskg.graph.sparql.results": {"GRAPH_FORMATS", "RESULT_FORMATS"},
-        # declarations and pure functions on a graph the CLI got from KnowledgeGraph
+        # declarations the CLI lists and passes to KnowledgeGraph.network
         "itskg.graph.analysis.extract": {"Filters"},
-        "itskg.graph.analysis.metrics": {"METRICS", "run_metric"},
+        "itskg.graph.analysis.metrics": {"METRICS"},
         "itskg.graph.analysis.projections": {"load_projections"},
-        "itskg.graph.analysis.structure": {"summary"},
-        "itskg.graph.analysis.export": {"export_graph"},
         "itskg.graph.importers.pipeline": {"template_csv"},
         # profiles (data classes the pages render) and ELM: pure functions on what the facade
         # returned, and parsing of user input
