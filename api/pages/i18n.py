@@ -169,9 +169,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The map libraries are not installed: run 'npm ci --prefix web'."},
     "map.nogeometry": {
         "it": "I confini ISTAT non sono stati trovati: imposta ITSKG_GEO_DIR sulla cartella "
-              "di limits_IT_provinces.topo.json (../shared/data/geo).",
+              "di limits_IT_provinces.topo.json (shared/data/geo del progetto).",
         "en": "The ISTAT boundaries were not found: set ITSKG_GEO_DIR to the folder of "
-              "limits_IT_provinces.topo.json (../shared/data/geo)."},
+              "limits_IT_provinces.topo.json (the project's shared/data/geo)."},
     "ind.academies": {"it": "Fondazioni ITS", "en": "ITS Academies"},
     "ind.courses": {"it": "Percorsi", "en": "Courses"},
     "ind.members": {"it": "Soci delle fondazioni", "en": "Foundation members"},
