@@ -285,7 +285,6 @@ def test_missing_shapes_are_logged_and_explained(caplog: pytest.LogCaptureFixtur
 
     from itskg.api.app import create_app
     from itskg.graph.config import Settings
-
     from itskg.graph.knowledge import KnowledgeGraph
     from itskg.graph.store import Layer
 
