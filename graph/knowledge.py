@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from itskg.graph.backends import open_store
 from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
-from itskg.graph.errors import QueryParameterError, StoreError
+from itskg.graph.errors import QueryParameterError, QueryTimeoutError, StoreError
 from itskg.graph.reports.readings import Reading
 from itskg.graph.sparql.catalogue import (
     RESULT_MEDIA,
@@ -73,9 +73,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.reports import Profile
     from itskg.graph.validate import ValidationReport
 
-__all__ = ["ANSWER_CACHE_SIZE", "WORKER_TIME", "KnowledgeGraph"]
+__all__ = ["ANSWER_CACHE_SIZE", "CALL_TIMEOUT_FACTOR", "WORKER_TIME", "KnowledgeGraph"]
 
 ANSWER_CACHE_SIZE = 512  # answers kept per process (all of one store generation at most)
+#: profiles and qualifications run many queries: their deadline is this many query deadlines
+CALL_TIMEOUT_FACTOR = 4
 Progress = Callable[[str], None]
 
 
@@ -628,38 +630,67 @@ class KnowledgeGraph:
             return validate_store(st, sources=sources)
 
     # ------------------------------------------------------------------ take-away: profiles, ELM
-    def _in_process(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        """``fn(store, *args, **kw)`` on this process's read handle, at the current generation.
+    def _call_request(self, fn: str, *args: Any, **kw: Any) -> dict[str, Any]:
+        from itskg.graph.calls import call_request
 
-        For library work that reads the store with many small queries (profiles, ELM): it
-        runs here, not in a worker; HTTP callers put it in a thread under their own deadline.
-        """
-        with self._local_lock:
-            state = self._local_state()
-            state.follow()
-            return fn(state.store, *args, **kw)
+        return call_request(fn, *args, timeout_factor=CALL_TIMEOUT_FACTOR, **kw)
 
-    def profile(self, kind: str, code: str, lang: str = "it") -> Profile:
-        """The ``region`` (NUTS 2 code) or ``academy`` (key) profile in ``lang``.
+    def _call_timeout(self, fn: str) -> QueryTimeoutError:
+        seconds = CALL_TIMEOUT_FACTOR * self.settings.query_timeout
+        what = fn.replace("_", " ")
+        return QueryTimeoutError(
+            f"The {what} took longer than {seconds:g} s ({CALL_TIMEOUT_FACTOR} x "
+            "ITSKG_QUERY_TIMEOUT) and was stopped; retry in a minute (the first one of a new "
+            "store generation computes the national figures) or narrow it.")
 
-        See ``itskg.graph.reports``. Raises DataError for an unknown region or academy.
-        """
-        from itskg.graph.reports import academy_profile, region_profile
+    def _call(self, fn: str, *args: Any, **kw: Any) -> Any:
+        """``itskg.graph.calls.CALLS[fn](store, *args, **kw)`` in a worker (killable, under
+        ``CALL_TIMEOUT_FACTOR`` x the query deadline and the worker memory bound); in this
+        process without workers."""
+        import pickle
 
+        try:
+            res = self.submit(self._call_request(fn, *args, **kw))
+        except QueryTimeoutError:
+            raise self._call_timeout(fn) from None
+        return pickle.loads(res.body)
+
+    async def _acall(self, fn: str, *args: Any, **kw: Any) -> Any:
+        import pickle
+
+        try:
+            res = await self.asubmit(self._call_request(fn, *args, **kw))
+        except QueryTimeoutError:
+            raise self._call_timeout(fn) from None
+        return pickle.loads(res.body)
+
+    @staticmethod
+    def _profile_call(kind: str) -> str:
         if kind not in ("region", "academy"):
             from itskg.graph.errors import ConfigError
 
             raise ConfigError(f"No profile kind {kind!r}: use region or academy.")
-        return self._in_process(region_profile if kind == "region" else academy_profile,
-                                code, lang)
+        return f"{kind}_profile"
+
+    def profile(self, kind: str, code: str, lang: str = "it") -> Profile:
+        """The ``region`` (NUTS 2 code) or ``academy`` (key) profile in ``lang``, computed in
+        a worker (see ``_call``). See ``itskg.graph.reports``.
+
+        Raises UnknownProfileError (a DataError) for an unknown region or academy,
+        ConfigError for an unknown kind, QueryTimeoutError."""
+        return self._call(self._profile_call(kind), code, lang)
+
+    async def aprofile(self, kind: str, code: str, lang: str = "it") -> Profile:
+        """``profile`` from an asyncio loop."""
+        return await self._acall(self._profile_call(kind), code, lang)
 
     def warm_profiles(self, *, background: bool = True) -> None:
-        """Compute the national figures of the profiles ahead (in a daemon thread)."""
-        from itskg.graph.reports.profile import warm
-
+        """Compute the national figures of the profiles ahead in one worker (a daemon thread
+        waits for it). Each worker keeps its own per-generation cache: the others pay on their
+        first profile, but they stay free for queries while the server starts."""
         def run() -> None:
             try:
-                self._in_process(warm)
+                self._call("warm_profiles")
             except Exception:  # no data yet, or the store changes: the first request pays
                 return
 
@@ -670,22 +701,38 @@ class KnowledgeGraph:
 
     def qualifications(self, *, academy: str | None = None, region: str | None = None,
                        nqf_levels: Mapping[str, str] | None = None) -> list[Qualification]:
-        """The ITS qualifications derived from the courses (see ``itskg.graph.elm``)."""
-        from itskg.graph.elm import derive_qualifications
+        """The ITS qualifications derived from the courses (see ``itskg.graph.elm``), in a
+        worker. Raises QueryTimeoutError."""
+        return self._call("qualifications", academy=academy,
+                          region=region, nqf_levels=dict(nqf_levels or {}) or None)
 
-        return self._in_process(derive_qualifications, academy=academy,
-                                region=region, nqf_levels=nqf_levels)
+    async def aqualifications(self, *, academy: str | None = None, region: str | None = None,
+                              nqf_levels: Mapping[str, str] | None = None
+                              ) -> list[Qualification]:
+        """``qualifications`` from an asyncio loop."""
+        return await self._acall(
+            "qualifications", academy=academy, region=region,
+            nqf_levels=dict(nqf_levels or {}) or None)
 
     def qualification(self, key: str, nqf_levels: Mapping[str, str] | None = None
                       ) -> Qualification:
-        """One qualification by key or IRI; ElmError when there is none."""
-        from itskg.graph.elm.lookup import find_qualification
+        """One qualification by key or IRI, in a worker; ElmError when there is none."""
+        return self._call("qualification", key,
+                          dict(nqf_levels or {}) or None)
 
-        return self._in_process(find_qualification, key, nqf_levels)
+    async def aqualification(self, key: str, nqf_levels: Mapping[str, str] | None = None
+                             ) -> Qualification:
+        """``qualification`` from an asyncio loop."""
+        return await self._acall("qualification", key,
+                                 dict(nqf_levels or {}) or None)
 
-    @staticmethod
-    def check_qualifications(quals: Sequence[Qualification]) -> list[CompletenessReport]:
-        """Completeness of each qualification by the official Europass LOQ shapes."""
-        from itskg.graph.elm import check_qualifications
+    def check_qualifications(self, quals: Sequence[Qualification]) -> list[CompletenessReport]:
+        """Completeness of each qualification by the official Europass LOQ shapes (SHACL), in
+        a worker."""
+        return self._call("check_qualifications", list(quals))
 
-        return check_qualifications(quals)
+    async def acheck_qualifications(self, quals: Sequence[Qualification]
+                                    ) -> list[CompletenessReport]:
+        """``check_qualifications`` from an asyncio loop."""
+        return await self._acall(
+            "check_qualifications", list(quals))

@@ -45,8 +45,9 @@ def test_the_facade_api_is_pinned() -> None:
         "read", "aread", "map_indicator", "amap_indicator", "home_counts", "ahome_counts",
         # caching of page data per store generation
         "acached",
-        # take-away: region/academy profiles, Europass qualifications (in this process)
-        "profile", "warm_profiles", "qualifications", "qualification", "check_qualifications",
+        # take-away: region/academy profiles, Europass qualifications (in a worker)
+        "profile", "aprofile", "warm_profiles", "qualifications", "aqualifications",
+        "qualification", "aqualification", "check_qualifications", "acheck_qualifications",
         # layers
         "build", "layers", "stats", "replace_layers", "remove_layers", "apply_update",
         "import_table", "import_esco", "import_eu_projects", "synthesise", "validate",
