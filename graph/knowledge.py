@@ -8,11 +8,12 @@ named queries, Linked Data descriptions, network analysis) is a request answered
 ``WorkerState.serve`` under ``settings.query_timeout``; answers are bytes plus what an HTTP
 layer needs (``ExecResult``).
 
-Named queries bind their parameters one way: validated in the calling process
-(``bind_params``), sent with the query, bound by the engine in the worker (pyoxigraph
-substitutions); code parameters are checked for existence in that same round trip. A query
-whose ``.rq`` header says ``binding: values`` gets its bindings inlined as a VALUES block
-instead (for plans the engine runs better that way).
+Named queries bind their parameters one way: the request carries the name and the text
+parameters; the worker validates them (``catalogue.named_request``: ``bind_params``),
+checks code parameters for existence and runs the query in that one round trip, bound by
+the engine (pyoxigraph substitutions). A query whose ``.rq`` header says ``binding: values``
+gets its bindings inlined as a VALUES block instead (for plans the engine runs better that
+way). The server process only routes, looks up its answer cache and waits.
 
 >>> import tempfile, pathlib
 >>> from itskg.graph.config import Settings
@@ -38,15 +39,11 @@ from typing import TYPE_CHECKING, Any
 from itskg.graph.backends import open_store
 from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
-from itskg.graph.errors import QueryParameterError, QueryTimeoutError, StoreError
+from itskg.graph.errors import QueryTimeoutError, StoreError
 from itskg.graph.reports.readings import Reading
 from itskg.graph.sparql.catalogue import (
-    RESULT_MEDIA,
     NamedQuery,
-    bind_params,
-    code_checks,
     get_query,
-    inline_bindings,
     load_catalog,
 )
 from itskg.graph.sparql.executor import (
@@ -59,7 +56,7 @@ from itskg.graph.sparql.executor import (
     apply_update,
     build_request,
 )
-from itskg.graph.sparql.scan import QueryInfo, scan_query, with_limit
+from itskg.graph.sparql.scan import QueryInfo
 from itskg.graph.store import Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 
@@ -102,7 +99,6 @@ class KnowledgeGraph:
         self._local_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._infos: dict[tuple[str, int | None], QueryInfo] = {}  # scans of catalogue texts
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> KnowledgeGraph:
@@ -256,30 +252,15 @@ class KnowledgeGraph:
         """One named query (UnknownQueryError with a suggestion if there is none)."""
         return get_query(name)
 
-    def _named_request(self, q: NamedQuery, params: Mapping[str, Any], fmt: str,
-                       lang: str | None, limit: int | None
-                       ) -> tuple[dict[str, Any], tuple[Any, ...]]:
-        raw = {k: v for k, v in params.items() if v is not None}
-        if q.uses_lang:
-            raw.setdefault("lang", lang or "it")
-        else:
-            raw.pop("lang", None)
-        if fmt not in RESULT_MEDIA:
-            raise QueryParameterError(
-                f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
-        bindings = bind_params(q, raw)
-        exists = code_checks(q, raw, bindings)
-        text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
-        info = None
-        if q.binding == "values":
-            text, bindings = inline_bindings(text, bindings), {}
-        else:  # the text is the same on every request: scan it once
-            info = self._infos.get((q.name, limit))
-            if info is None:
-                info = self._infos[(q.name, limit)] = scan_query(text)
-        req = self._request(text, fmt, bindings=bindings, exists=exists, info=info)
-        key = ("named", q.name, tuple(sorted((k, str(v)) for k, v in raw.items())), fmt, limit)
-        return req, key
+    @staticmethod
+    def _named_request(name: str, params: Mapping[str, Any], fmt: str, lang: str | None,
+                       limit: int | None) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        """The worker request of a named query (the worker validates and binds: see
+        ``itskg.graph.sparql.catalogue.named_request``) and its answer-cache key."""
+        raw = {k: str(v) for k, v in params.items() if v is not None}
+        req = {"op": "named", "name": name, "params": raw, "fmt": fmt, "lang": lang,
+               "limit": limit}
+        return req, ("named", name, tuple(sorted(raw.items())), fmt, lang, limit)
 
     def run_named(self, name: str, params: Mapping[str, Any] | None = None, fmt: str = "json",
                   *, lang: str | None = None, limit: int | None = None) -> ExecResult:
@@ -288,22 +269,19 @@ class KnowledgeGraph:
         Cached per store generation. Raises UnknownQueryError, QueryParameterError (also for
         a code that names no concept of the store), QueryTimeoutError.
         """
-        q = get_query(name)
-        req, key = self._named_request(q, params or {}, fmt, lang, limit)
-        return self._cached_answer(key, lambda: self.submit(req), RESULT_MEDIA[fmt])
+        req, key = self._named_request(name, params or {}, fmt, lang, limit)
+        return self._cached_answer(key, lambda: self.submit(req))
 
     async def arun_named(self, name: str, params: Mapping[str, Any] | None = None,
                          fmt: str = "json", *, lang: str | None = None,
                          limit: int | None = None, lane: str = "main") -> ExecResult:
         """``run_named`` from an asyncio loop (``lane="lookup"`` for look-up queries)."""
-        q = get_query(name)
-        req, key = self._named_request(q, params or {}, fmt, lang, limit)
+        req, key = self._named_request(name, params or {}, fmt, lang, limit)
         gen = self.generation()
         hit = self._cache_get((gen, *key))
         if hit is not None:
             return hit
-        res = await self.asubmit(req, lane)
-        return self._keep(gen, key, res, RESULT_MEDIA[fmt])
+        return self._keep(gen, key, await self.asubmit(req, lane))
 
     def query_result(self, name: str, params: Mapping[str, Any] | None = None, *,
                      lang: str = "it", limit: int | None = None) -> QueryResult:

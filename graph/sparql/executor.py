@@ -188,6 +188,13 @@ class WorkerState:
         op = req.get("op", "sparql")
         if op == "sparql":
             out = _execute(self.store, self.known_graphs(), req, self.max_rows)
+        elif op == "named":  # a catalogue query: its parameters are checked and bound here
+            from itskg.graph.sparql.catalogue import RESULT_MEDIA, named_request
+
+            scans = self.scratch.setdefault("named_scans", {})
+            out = _execute(self.store, self.known_graphs(),
+                           named_request(req, self.max_rows, scans), self.max_rows)
+            out.media_type = RESULT_MEDIA[req["fmt"]]
         elif op == "network":
             from itskg.graph.analysis.tasks import run_task
 
