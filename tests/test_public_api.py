@@ -116,7 +116,7 @@ def test_surfaces_use_exactly_these_library_names() -> None:
             "COUNTRY_INDICATORS", "INDICATORS", "ITALIAN_REGIONS", "LEVELS",
             "PROVINCE_INDICATORS", "TRENTINO", "licence_name"},
         "itskg.graph.reports.describe": {
-            "INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "OUTGOING_LIMIT",
+            "INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "OUTGOING_LIMIT", "compact",
             "inverse_reading", "labels_reading", "ontology_reading", "page_reading"},
         "itskg.graph.reports.readings": {"Reading", "pick_label", "term_value"},
         "itskg.graph.elm": {"qualification_jsonld"},

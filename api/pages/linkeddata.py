@@ -43,6 +43,7 @@ from itskg.graph.reports.describe import (
     INVERSE_SAMPLE,
     LABEL_PROPS,
     OUTGOING_LIMIT,
+    compact,
     inverse_reading,
     labels_reading,
     ontology_reading,
@@ -55,15 +56,6 @@ router = APIRouter(include_in_schema=False)
 RDF_TYPE = PREFIXES["rdf"] + "type"
 SYNTHETIC = VOCAB + "data-kind/synthetic"
 _HTML_OFFERS = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_OFFERS}
-
-
-def compact(iri: str) -> str:
-    """``prefix:local`` for known namespaces, else the IRI."""
-    best = ""
-    for k, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = k
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
 
 
 def _format(request: Request) -> str:
