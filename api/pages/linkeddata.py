@@ -33,7 +33,6 @@ from itskg.graph.namespaces import (
     GRAPH,
     INFERRED_GRAPH,
     ONTOLOGY,
-    ONTOLOGY_GRAPH,
     PREFIXES,
     VOCAB,
     is_iri,
@@ -42,6 +41,7 @@ from itskg.graph.reports.describe import (
     INVERSE_PAGE,
     INVERSE_SAMPLE,
     LABEL_PROPS,
+    ONTOLOGY_CONSTRUCT,
     OUTGOING_LIMIT,
     compact,
     inverse_reading,
@@ -182,10 +182,7 @@ async def ontology(request: Request) -> Response:
     fmt = _format(request)  # NotAcceptableError: 406 in the one error shape
     try:
         if fmt != "html":
-            return await construct(
-                request,
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}",
-                fmt)
+            return await construct(request, ONTOLOGY_CONSTRUCT, fmt)
         lang = page_lang(request)
         terms = await ontology_terms(request, lang)
     except ItskgError as err:

@@ -23,9 +23,9 @@ from typing import Any
 from itskg.graph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, is_iri
 from itskg.graph.reports.readings import Reading, Row, pick_label
 
-__all__ = ["INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "ONTOLOGY_FIELDS", "compact",
-           "ONTOLOGY_KINDS", "OUTGOING_LIMIT", "inverse_reading", "labels_reading",
-           "ontology_reading", "page_reading"]
+__all__ = ["INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "ONTOLOGY_CONSTRUCT",
+           "ONTOLOGY_FIELDS", "ONTOLOGY_KINDS", "OUTGOING_LIMIT", "compact", "inverse_reading",
+           "labels_reading", "ontology_reading", "page_reading"]
 
 INVERSE_SAMPLE = 20
 INVERSE_PAGE = 200
@@ -151,6 +151,8 @@ def inverse_reading(iri: str, pred: str, offset: int, lang: str) -> Reading:
     return Reading((query,), found, lane=LOOKUP, cache=False)
 
 
+#: the ontology graph as RDF (``/ontology`` in an RDF format)
+ONTOLOGY_CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
 ONTOLOGY_KINDS = {PREFIXES["owl"] + "Class": "classes",
                   PREFIXES["owl"] + "ObjectProperty": "objprops",
                   PREFIXES["owl"] + "DatatypeProperty": "dataprops"}
