@@ -170,11 +170,11 @@ def _extend(db: ox.Store, graph: str, rules: Sequence[str], parsed: list[Rule],
             derived |= _triples(out)
         else:
             derived = None
-    if derived is None:
+    if derived is None:  # checks all of ``graph`` against every layer, the new ones too
         _delete_stated(db, graph, graph)
     else:
         _delete_stated_inline(db, graph, derived)
-    _delete_stated(db, graph, None, also=added)
+        _delete_stated(db, graph, None, also=added)
 
 
 def _retract(db: ox.Store, graph: str, rules: Sequence[str], parsed: list[Rule],
