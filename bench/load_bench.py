@@ -179,7 +179,7 @@ def _commit(st: KnowledgeStore, **kw) -> dict:
             else "incremental"}
 
 
-def run_layers(store: Path, work: Path) -> dict:
+def run_layers(store: Path, work: Path, synthetic: bool = True) -> dict:
     copy = work / "layers-store"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(store, copy)
@@ -207,11 +207,8 @@ def run_layers(store: Path, work: Path) -> dict:
                 st, layers=[], remove=["foundation-members"], incremental=mode)
             out.setdefault("add foundation-members", {})[key] = _commit(
                 st, layers=[members], incremental=mode)
-        synth = layer("synthetic")
-        for mode in (True, False):
-            key = "incremental" if mode else "full"
-            out.setdefault("replace synthetic", {})[key] = _commit(
-                st, layers=[synth], incremental=mode)
+        if synthetic:  # large: the store chooses the full pass itself (one run)
+            out["replace synthetic"] = {"default": _commit(st, layers=[layer("synthetic")])}
     shutil.rmtree(copy, ignore_errors=True)
     for p in work.glob("*.nt"):
         p.unlink()
