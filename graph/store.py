@@ -11,7 +11,8 @@ Nothing else in itskg talks to pyoxigraph. A store directory holds immutable *ge
 
 Writing never touches the generation readers use: a change (``replace_layers``) builds a new
 generation (hard-linked checkpoint or reload of the unchanged layers, then the new layers,
-then the materialised entailments and the metadata graph), and only then switches CURRENT
+then the materialised entailments, updated incrementally when the change is small (see
+:mod:`itskg.graph.reasoning`), and the metadata graph), and only then switches CURRENT
 with an atomic rename. A parse error, a validation error or a killed process therefore leaves
 the store exactly as it was, and ``itskg serve`` keeps answering from the old generation until
 it notices the new one. Old generations are deleted once no reader holds them.
