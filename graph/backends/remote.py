@@ -472,7 +472,7 @@ class RemoteStore:
             f"{{ <{LOCK_GRAPH}> <{STAGING}> <{staging}> }} }}")
         name = ly.file or (str(ly.data) if isinstance(ly.data, Path) else ly.source)
         batch = uuid.uuid4().hex[:12]
-        size = UPLOAD_CHUNK if self.endpoint.gsp_url else INSERT_CHUNK
+        size = UPLOAD_CHUNK if self.client.gsp_url else INSERT_CHUNK
         seen: set[int] = set()
         chunk: list[ox.Triple] = []
         sent = 0
@@ -509,7 +509,7 @@ class RemoteStore:
     def _upload(self, graph: str, triples: list[ox.Triple]) -> None:
         buf = io.BytesIO()
         ox.serialize(triples, buf, ox.RdfFormat.N_TRIPLES)
-        if self.endpoint.gsp_url:
+        if self.client.gsp_url:
             self.client.post_ntriples(graph, buf.getvalue())
         else:
             self.client.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n"
