@@ -57,7 +57,8 @@ from itskg.graph.sparql.queryformat import inline_bindings
 from itskg.graph.store import DERIVED_SOURCES, Layer, LayerRecord
 from itskg.graph.terms import RDF_FORMATS, QueryResult, Term
 
-__all__ = ["LOCK_GRAPH", "STAGED", "RemoteStore", "insert_rule", "meta_ntriples"]
+__all__ = ["LOCK_GRAPH", "STAGED", "RemoteStore", "canonical_booleans", "insert_rule",
+           "meta_ntriples"]
 
 Progress = Callable[[str], None]
 
@@ -200,6 +201,7 @@ class RemoteStore:
         self._gen = gen
         self._records = self._read_records() if gen is not None else {}
 
+
     def _select(self, sparql: str) -> list[dict[str, Term | None]]:
         """Rows of an internal query, on the engine's own dataset (lock, staging, meta)."""
         return list(self.query(sparql, union=False).rows())
@@ -294,8 +296,13 @@ class RemoteStore:
         property paths over a list of default graphs lose rows (measured on the catalogue):
         there the engine's own default (all graphs) is used, so a pattern of three variables
         also sees the encoded staging triples while an import uploads, and Virtuoso's
-        system graphs.
+        system graphs. (Virtuoso's ``define input:default-graph-exclude`` was tried to hide
+        them: it changes answers of the catalogue and stalls others, measured on 7.2.5.)
         ``union=False`` sends no dataset (the engine's own default; internal queries).
+
+        Results are read with xsd:boolean literals in their canonical form (``true``/
+        ``false``): Virtuoso writes them ``1``/``0``, the same values in another lexical
+        form (``canonical_booleans``).
 
         SERVICE and LOAD are refused before anything is sent (the project's one tokenizer,
         ``scan_query``): the engine never fetches from other servers on itskg's behalf.
@@ -311,17 +318,19 @@ class RemoteStore:
             raise QueryRefusedError("SPARQL Update is not a query; imports change the layers.")
         accept = ACCEPT_GRAPH if info.form in {"construct", "describe"} else ACCEPT_RESULTS
         if (union and not default_graphs and not named_graphs and self._records
-                and not info.from_graphs and not info.from_named_graphs
-                and self.client.detect() not in ENGINE_DATASET):
-            default_graphs = named_graphs = self.graphs()
+                and not info.from_graphs and not info.from_named_graphs):
+            if self.client.detect() not in ENGINE_DATASET:
+                default_graphs = named_graphs = self.graphs()
         r = self.client.query(text, accept, timeout=timeout,
                               default_graphs=tuple(default_graphs or ()),
                               named_graphs=tuple(named_graphs or ()))
         media = r.headers.get("content-type", "").split(";")[0].strip().lower()
         if media in _RESULTS:
-            return QueryResult(ox.parse_query_results(r.content, _RESULTS[media]))
+            return QueryResult(ox.parse_query_results(canonical_booleans(r.content, media),
+                                                      _RESULTS[media]))
         if media in _GRAPHS:
-            return QueryResult(_Triples(ox.parse(r.content, _GRAPHS[media])))
+            return QueryResult(_Triples(ox.parse(canonical_booleans(r.content, media),
+                                                 _GRAPHS[media])))
         raise StoreError(f"The engine at {self.root} answered with {media or 'no media type'}, "
                          "which itskg cannot read.")
 
@@ -607,6 +616,43 @@ def meta_ntriples(records: dict[str, dict[str, Any]], gen: str | None, *,
     buf = io.BytesIO()
     ox.serialize(keep, buf, ox.RdfFormat.N_TRIPLES)
     return buf.getvalue()
+
+
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOL_JSON = re.compile(rb'\{[^{}]*"' + re.escape(_XSD_BOOLEAN.encode()) + rb'"[^{}]*\}')
+_BOOL_JSON_VALUE = re.compile(rb'("value"\s*:\s*")([01])(")')
+_BOOL_XML = re.compile(rb'(<literal datatype="' + re.escape(_XSD_BOOLEAN.encode())
+                       + rb'">\s*)([01])(\s*</literal>)')
+_BOOL_TERM = re.compile(rb'(")([01])("\^\^<' + re.escape(_XSD_BOOLEAN.encode()) + rb'>)')
+_CANONICAL = {b"1": b"true", b"0": b"false"}
+
+
+def canonical_booleans(body: bytes, media: str) -> bytes:
+    """``body`` (SPARQL results or N-Triples/Turtle) with every xsd:boolean literal written
+    ``1``/``0`` in its canonical form ``true``/``false`` (XML Schema 1.1, 3.3.2.2: the same
+    values). Virtuoso 7 writes booleans as 1/0; without this a boolean column would read
+    differently from one engine to the next. Bodies without such a literal are returned as
+    they are (one substring test).
+
+    >>> canonical_booleans(b'{"b": {"type": "typed-literal", "datatype": '
+    ...     b'"http://www.w3.org/2001/XMLSchema#boolean", "value": "1"}}',
+    ...     "application/sparql-results+json")[-17:]
+    b'"value": "true"}}'
+    >>> canonical_booleans(b'<a> <b> "0"^^<http://www.w3.org/2001/XMLSchema#boolean> .',
+    ...                    "application/n-triples")
+    b'<a> <b> "false"^^<http://www.w3.org/2001/XMLSchema#boolean> .'
+    """
+    if _XSD_BOOLEAN.encode() not in body:
+        return body
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        return m.group(1) + _CANONICAL[m.group(2)] + m.group(3)
+
+    if media.endswith("json"):
+        return _BOOL_JSON.sub(lambda m: _BOOL_JSON_VALUE.sub(fix, m.group(0)), body)
+    if media.endswith("xml"):
+        return _BOOL_XML.sub(fix, body)
+    return _BOOL_TERM.sub(fix, body)
 
 
 def _encode(t: ox.Triple, batch: str, prefix: str = STAGED) -> ox.Triple:

@@ -110,6 +110,27 @@ def test_import_replace_remove(store: Any, settings: Settings) -> None:
     assert store.layer("inferred").triples == 0
 
 
+def test_stats_count_only_the_layers(store: Any, settings: Settings) -> None:
+    """``itskg stats`` counts the classes of the layers (not Virtuoso's system graphs) and
+    booleans read the same everywhere (Virtuoso writes them 1/0: read canonically)."""
+    from itskg.graph.knowledge import KnowledgeGraph
+
+    _gen, layers, classes = KnowledgeGraph(settings, workers=0).stats()
+    counts = dict(classes)
+    assert counts[f"{EX}Academy"] == 3
+    # the rest describe the layers (meta graph): DCAT/VoID/PROV, nothing of the engine's own
+    spaces = {c.rsplit("#", 1)[0] if "#" in c else c.rsplit("/", 1)[0] for c in counts}
+    assert spaces <= {EX.rstrip("/"), "http://rdfs.org/ns/void", "http://www.w3.org/ns/dcat",
+                      "http://www.w3.org/ns/prov", "http://purl.org/dc/terms",
+                      "http://spdx.org/rdf/terms"}, counts
+    assert {r.source for r in layers} == {"academies", "inferred", "meta"}
+    rows = store.select("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+                        f"SELECT ?b ?f WHERE {{ <{EX}academy/0> <{EX}name> ?n "
+                        "BIND(xsd:boolean(STRLEN(?n) > 1) AS ?b) BIND(xsd:boolean(false) AS ?f) }")
+    assert [(r["b"].value, r["f"].value) for r in rows] == [("true", "false")]
+    assert rows[0]["b"].datatype == "http://www.w3.org/2001/XMLSchema#boolean"
+
+
 def test_bad_rdf_changes_nothing(store: Any) -> None:
     gen = store.generation
     bad = academies() + b"<http://example.org/x> <http://example.org/y> .\n"
