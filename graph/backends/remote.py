@@ -181,10 +181,17 @@ class RemoteStore:
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    def open(cls, endpoint: Endpoint, *, read_only: bool = True) -> RemoteStore:
+    def open(cls, endpoint: Endpoint, *, read_only: bool = True,
+             any_endpoint: bool = False) -> RemoteStore:
+        """Attach to the itskg graph at ``endpoint``.
+
+        ``any_endpoint``: also accept an endpoint without an itskg graph (read-only; the
+        Python client reads any SPARQL endpoint): its queries then go to the engine's own
+        dataset, with no layers, generation or start-up check.
+        """
         st = cls(endpoint, read_only)
         try:
-            st._attach(required=read_only)
+            st._attach(required=read_only and not any_endpoint)
             if st._gen is not None:
                 st.check_union()
         except BaseException:
