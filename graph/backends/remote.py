@@ -50,7 +50,14 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from itskg.graph.backends.protocol import UNION_HELP, UNION_UPDATES, Endpoint, SparqlClient
-from itskg.graph.errors import DataError, Problem, QueryRefusedError, StoreError, StoreLockedError
+from itskg.graph.errors import (
+    DataError,
+    Problem,
+    QueryRefusedError,
+    QuerySyntaxError,
+    StoreError,
+    StoreLockedError,
+)
 from itskg.graph.metadata import DATASET_IRI, metadata_ntriples
 from itskg.graph.namespaces import GRAPH, INFERRED_GRAPH, META_GRAPH, ONTOLOGY, PREFIXES
 from itskg.graph.sparql.queryformat import inline_bindings
@@ -312,7 +319,9 @@ class RemoteStore:
         form (``canonical_booleans``).
 
         SERVICE and LOAD are refused before anything is sent (the project's one tokenizer,
-        ``scan_query``): the engine never fetches from other servers on itskg's behalf.
+        ``scan_query``): the engine never fetches from other servers on itskg's behalf; a
+        malformed query is rejected by the local store's parser (``_check_syntax``), so the
+        error and its position read the same on every backend.
         Raises QuerySyntaxError, QueryRefusedError, QueryTimeoutError (at the deadline),
         StoreError.
         """
@@ -324,8 +333,13 @@ class RemoteStore:
         if info.form == "update":
             raise QueryRefusedError("SPARQL Update is not a query; imports change the layers.")
         accept = ACCEPT_GRAPH if info.form in {"construct", "describe"} else ACCEPT_RESULTS
-        if (union and not default_graphs and not named_graphs and self._records
-                and not info.from_graphs and not info.from_named_graphs):
+        _check_syntax(text)
+        if not default_graphs and not named_graphs and (info.from_graphs
+                                                        or info.from_named_graphs):
+            # the query's own dataset, also as the protocol's (same graphs): Oxigraph server
+            # started with --union-default-graph otherwise answers FROM from the union
+            default_graphs, named_graphs = info.from_graphs, info.from_named_graphs
+        elif union and not default_graphs and not named_graphs and self._records:
             if self.client.detect() not in ENGINE_DATASET:
                 default_graphs = named_graphs = self.graphs()
         r = self.client.query(text, accept, timeout=timeout,
@@ -623,6 +637,20 @@ def meta_ntriples(records: dict[str, dict[str, Any]], gen: str | None, *,
     buf = io.BytesIO()
     ox.serialize(keep, buf, ox.RdfFormat.N_TRIPLES)
     return buf.getvalue()
+
+
+_PARSER = ox.Store()  # empty, in memory: parses queries, holds nothing
+
+
+def _check_syntax(text: str) -> None:
+    """Raise QuerySyntaxError, with the line:column of the error, when ``text`` is not
+    SPARQL 1.1 (Oxigraph's parser, the one the local store uses): every backend rejects a
+    malformed query the same way, before anything is sent. Nothing is evaluated (the
+    result is not iterated, and the database is empty)."""
+    try:
+        _PARSER.query(text)
+    except SyntaxError as err:
+        raise QuerySyntaxError(f"SPARQL syntax error: {err}") from err
 
 
 _XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"

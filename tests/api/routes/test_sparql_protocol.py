@@ -7,14 +7,23 @@ import io
 import json
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from conftest import BACKENDS
 
 from itskg.graph.namespaces import graph_iri
 
 pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(request: pytest.FixtureRequest, live_on: Callable[[str], Any]) -> Any:
+    """The same server in front of each backend: local store, Oxigraph server, Virtuoso."""
+    return live_on(request.param)
+
 
 # The store built by conftest.build_store (tests cannot import conftest in importlib mode).
 EX = "http://example.org/"
