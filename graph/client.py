@@ -16,7 +16,8 @@ they travel as a VALUES block of typed terms, never as pasted text.
 Columns are typed: integers Int64, decimals float64, dates and times datetime64, booleans
 "boolean", years Int64; IRIs and strings stay text.
 
-Errors: StoreError (unreachable endpoint, refused credentials, missing store), QueryError
+Errors: StoreError (unreachable endpoint, refused credentials, missing store), ConfigError
+(a setting that does not validate), QueryError
 and its kinds (QuerySyntaxError, QueryTimeoutError, QueryParameterError...).
 """
 
@@ -31,7 +32,7 @@ import pandas as pd
 from itskg.graph.backends import open_store
 from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
-from itskg.graph.errors import QueryError
+from itskg.graph.errors import ConfigError, QueryError
 from itskg.graph.sparql.catalogue import bind_params, get_query
 from itskg.graph.terms import Term, iri
 
@@ -96,11 +97,14 @@ class Client:
 
     def __init__(self, store_path_or_url: str | Path, *, timeout: float | None = None,
                  settings: Settings | None = None):
-        base = settings if settings is not None else Settings()
-        update: dict[str, Any] = {"store": store_path_or_url}
+        values: dict[str, Any] = {} if settings is None else settings.model_dump()
+        values["store"] = store_path_or_url
         if timeout is not None:
-            update["query_timeout"] = timeout
-        self.settings = Settings.model_validate(base.model_dump() | update)
+            values["query_timeout"] = timeout
+        try:
+            self.settings = Settings(**values)  # the rest from ITSKG_* as everywhere
+        except ValueError as err:  # pydantic's ValidationError is a ValueError
+            raise ConfigError(f"Invalid setting: {err}") from err
         self.store: Store = open_store(self.settings, read_only=True, any_endpoint=True)
         self.url: str | None = str(self.settings.store) if self.settings.remote else None
 

@@ -43,13 +43,19 @@ import re
 import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
 from itskg.graph.backends.protocol import UNION_HELP, UNION_UPDATES, Endpoint, SparqlClient
+from itskg.graph.backends.records import (
+    LayeredStore,
+    inferred_record,
+    layer_record,
+    meta_record,
+)
+from itskg.graph.backends.records import now as _now
 from itskg.graph.errors import (
     DataError,
     Problem,
@@ -102,16 +108,6 @@ _GRAPHS = {
 ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
 ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
 _PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([\w.-]*):")
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _tool_version() -> str:
-    from itskg.graph.store import _tool_version as tv
-
-    return tv()
 
 
 def with_prologue(sparql: str, base_iri: str | None = None) -> str:
@@ -170,7 +166,7 @@ def insert_rule(rule: str, target: str, using: Sequence[str]) -> str:
             + " ".join(f"USING <{g}>" for g in using) + "\n" + rule[i + 1:])
 
 
-class RemoteStore:
+class RemoteStore(LayeredStore):
     """A SPARQL 1.1 engine holding an itskg graph (see the module docstring).
 
     Open it with ``RemoteStore.open(endpoint)`` or ``itskg.graph.backends.open_store``.
@@ -238,10 +234,7 @@ class RemoteStore:
         recs.sort(key=lambda d: (d["source"] in DERIVED_SOURCES, d.get("order", 0), d["source"]))
         out = {d["source"]: d for d in recs}
         if "meta" not in out:
-            out["meta"] = asdict(LayerRecord(
-                source="meta", graph=META_GRAPH, kind="meta",
-                title="Catalogue of the layers (DCAT, PROV, VoID)",
-                triples=self.count(META_GRAPH), loaded_at=self._meta_time()))
+            out["meta"] = meta_record(self.count(META_GRAPH), self._meta_time())
         return out
 
     def _meta_time(self) -> str:
@@ -262,33 +255,15 @@ class RemoteStore:
                 f"default graph the union of the named graphs: {UNION_HELP[engine]} "
                 "(ITSKG_STORE_ENGINE names the engine when it cannot be detected).")
 
-    @property
-    def generation(self) -> str | None:
-        return self._gen
-
-    def refresh(self) -> bool:
-        """Follow the engine's newest generation; True if it changed."""
-        if self.current_generation() != self._gen:
-            self._attach(required=False)
-            return True
-        return False
-
     def close(self) -> None:
         self.client.close()
 
     def __enter__(self) -> RemoteStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # ---------------------------------------------------------------- reading
-    def layers(self) -> list[LayerRecord]:
-        return [LayerRecord.from_dict(d) for d in self._records.values()]
-
-    def layer(self, source: str) -> LayerRecord | None:
-        d = self._records.get(source)
-        return LayerRecord.from_dict(d) if d else None
+    def _layer_table(self) -> dict[str, dict[str, Any]]:
+        return self._records
 
     def graphs(self) -> list[str]:
         """The layer graphs (the lock and staging graphs are not part of the graph)."""
@@ -568,11 +543,7 @@ class RemoteStore:
                 ops.append(f"DROP SILENT GRAPH <{graph}>")
             ops.append(f"DELETE DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{STAGING}> "
                        f"<{graph}> }} }}")
-            records[ly.source] = asdict(LayerRecord(
-                source=ly.source, graph=ly.graph, title=ly.title, kind=ly.kind, triples=n,
-                loaded_at=_now(), derived_from=list(ly.derived_from), license=ly.license,
-                description=ly.description, file=ly.file, sha256=ly.sha256, rows=ly.rows,
-                tool_version=_tool_version())) | {"order": n_kept + i}
+            records[ly.source] = layer_record(ly, n) | {"order": n_kept + i}
         # Rules read the union of the layers: USING lists them (SPARQL 1.1), except where the
         # engine's update WHERE already reads the union and refuses USING (Oxigraph server).
         using = [] if self.client.detect() in UNION_UPDATES else \
@@ -584,11 +555,7 @@ class RemoteStore:
             f"DELETE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH "
             f"<{INFERRED_GRAPH}> {{ ?s ?p ?o }} GRAPH ?other {{ ?s ?p ?o }} "
             f"FILTER(?other != <{INFERRED_GRAPH}>) }}")
-        records["inferred"] = asdict(LayerRecord(
-            source="inferred", graph=INFERRED_GRAPH, kind="inferred",
-            title="OWL 2 RL entailments used by queries (materialised at build time)",
-            triples=0, loaded_at=_now(), tool_version=_tool_version(),
-            description="Output of the SPARQL CONSTRUCT rules in ontology/rules/."))
+        records["inferred"] = inferred_record(0)
         ops.append(f"DROP SILENT GRAPH <{META_GRAPH}>")
         ops.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n"
                    f"{self._meta_data(records, gen)}}} }}")
