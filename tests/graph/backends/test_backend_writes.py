@@ -264,3 +264,25 @@ def test_unreachable_engine_and_bad_credentials_are_clear(tmp_path: Path) -> Non
     assert Settings(store="~/x").store == Path("~/x").expanduser()
     with pytest.raises(ValueError, match="http"):
         Settings(store=url, store_update="ftp://x")
+
+
+def test_uploads_go_through_the_graph_store_or_insert_data(
+        start_engine: Callable[..., Engine]) -> None:
+    """Oxigraph server and Virtuoso get the Graph Store Protocol endpoint they usually have;
+    an engine without one (here Oxigraph declared 'generic') gets chunked INSERT DATA, and
+    both hold every triple after the commit."""
+    from itskg.graph.backends.protocol import default_gsp
+    from itskg.graph.backends.remote import INSERT_CHUNK
+
+    assert default_gsp("virtuoso", "http://h:8890/sparql") == "http://h:8890/sparql-graph-crud"
+    eng = start_engine("oxigraph")
+    n = INSERT_CHUNK + 500  # two INSERT DATA requests
+    data = "".join(f'<{EX}s{i}> <{EX}v> "{i}" .\n' for i in range(n)).encode()
+    for engine, gsp in (("oxigraph", eng.gsp_url), ("generic", None)):
+        s = Settings(**eng.settings(store_engine=engine, store_gsp=None))
+        with open_store(s, read_only=False) as st:
+            assert st.client.gsp_url == gsp
+            st.replace_layers([Layer("big", "Big", data)], fresh=True, rules=[])
+            assert st.layer("big").triples == n
+            assert int(str(st.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}v> ?o }}")
+                           [0]["n"])) == n
