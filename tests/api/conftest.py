@@ -152,6 +152,33 @@ def live_on(live_local: LiveServer, start_engine: Callable[..., Engine]
 
 
 @pytest.fixture
+def live_factory_on(tmp_path: Path, start_engine: Callable[..., Engine]) -> Iterator:
+    """``make(backend, **settings)``: a new server over its own copy of the layers on
+    'local' (a new store directory) or a new 'oxigraph' / 'virtuoso' engine, for tests that
+    change data or settings."""
+    started: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def make(backend: str, **kw: object) -> LiveServer:
+        if backend == "local":
+            settings = Settings(store=build_store(tmp_path / f"store{len(started)}"), **kw)  # type: ignore[arg-type]
+        else:
+            from itskg.graph.backends import open_store
+
+            eng = start_engine(backend)
+            with open_store(Settings(**eng.settings()), read_only=False) as st:  # type: ignore[arg-type]
+                st.replace_layers(test_layers(), rules=[])
+            settings = Settings(**eng.settings(**kw))  # type: ignore[arg-type]
+        srv, server, thread = _start(settings)
+        started.append((server, thread))
+        return srv
+
+    yield make
+    for server, thread in started:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
 def live_factory(tmp_path: Path) -> Iterator:
     """Start extra servers (own store) for tests that change data or settings."""
     started: list[tuple[uvicorn.Server, threading.Thread]] = []
