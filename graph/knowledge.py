@@ -32,7 +32,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -338,50 +338,48 @@ class KnowledgeGraph:
         return value
 
     # ------------------------------------------------------------------ readings: derived figures
-    def _answer_key(self, gen: str | None, reading: Reading, query: str) -> tuple[Any, ...]:
-        return (gen, "rows", query) if reading.cache else (None,)
+    def _reading_steps(self, reading: Reading) -> Generator[tuple[str, str], ExecResult, Any]:
+        """Drive a reading: yields (query, lane) for each answer not in the cache, receives
+        the ExecResult, returns the figure. ``read`` and ``aread`` run the queries."""
+        import json
+
+        result: Any = reading
+        while isinstance(result, Reading):
+            gen = self.generation()
+            answers = []
+            for q in result.queries:
+                key = (gen, "rows", q) if result.cache else (None,)
+                rows = self._cache_get(key)
+                if rows is None:
+                    res = yield q, result.lane
+                    rows = json.loads(res.body)["results"]["bindings"]
+                    if key[0] is not None and res.generation == gen and not res.truncated:
+                        self._cache_put(key, rows)
+                answers.append(rows)
+            result = result.combine(answers)
+        return result
 
     def read(self, reading: Reading) -> Any:
         """A derived figure (``itskg.graph.reports.readings``): its queries run under the
         deadline and row cap, their answers cached per store generation when the reading
         says so, then combined. Raises QueryTimeoutError, QueryRefusedError."""
-        import json
-
-        result: Any = reading
-        while isinstance(result, Reading):
-            gen = self.generation()
-            answers = []
-            for q in result.queries:
-                key = self._answer_key(gen, result, q)
-                rows = self._cache_get(key)
-                if rows is None:
-                    res = self.sparql(q, "json", lane=result.lane)
-                    rows = json.loads(res.body)["results"]["bindings"]
-                    if key[0] is not None and res.generation == gen and not res.truncated:
-                        self._cache_put(key, rows)
-                answers.append(rows)
-            result = result.combine(answers)
-        return result
+        steps = self._reading_steps(reading)
+        try:
+            query, lane = next(steps)
+            while True:
+                query, lane = steps.send(self.sparql(query, "json", lane=lane))
+        except StopIteration as done:
+            return done.value
 
     async def aread(self, reading: Reading) -> Any:
         """``read`` from an asyncio loop."""
-        import json
-
-        result: Any = reading
-        while isinstance(result, Reading):
-            gen = self.generation()
-            answers = []
-            for q in result.queries:
-                key = self._answer_key(gen, result, q)
-                rows = self._cache_get(key)
-                if rows is None:
-                    res = await self.asparql(q, "json", lane=result.lane)
-                    rows = json.loads(res.body)["results"]["bindings"]
-                    if key[0] is not None and res.generation == gen and not res.truncated:
-                        self._cache_put(key, rows)
-                answers.append(rows)
-            result = result.combine(answers)
-        return result
+        steps = self._reading_steps(reading)
+        try:
+            query, lane = next(steps)
+            while True:
+                query, lane = steps.send(await self.asparql(query, "json", lane=lane))
+        except StopIteration as done:
+            return done.value
 
     def map_indicator(self, name: str, level: str = "region", lang: str = "it"
                       ) -> dict[str, Any]:

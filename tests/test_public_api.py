@@ -87,9 +87,8 @@ def test_surfaces_use_exactly_these_library_names() -> None:
             "UnknownValueError", "WorkerCrashedError", "os_error",
             "ElmError", "UnknownProfileError", "UnknownQualificationError"},
         "itskg.graph.namespaces": {
-            "BASE", "COUNTRY", "DATA", "EQF", "GRAPH", "INFERRED_GRAPH", "META_GRAPH",
-            "NUTS_CODE", "ONTOLOGY", "ONTOLOGY_GRAPH", "ONTOLOGY_IRI", "PREFIXES", "VOCAB",
-            "is_iri", "sparql_prefixes"},
+            "BASE", "DATA", "GRAPH", "INFERRED_GRAPH", "META_GRAPH", "NUTS_CODE", "ONTOLOGY",
+            "ONTOLOGY_IRI", "PREFIXES", "VOCAB", "is_iri"},
         "itskg.graph.metadata": {"DATASET_IRI"},
         # the catalogue's declarations (listing, forms, the editor's example text)
         "itskg.graph.sparql.catalogue": {
@@ -113,12 +112,14 @@ def test_surfaces_use_exactly_these_library_names() -> None:
         # derived figures: declarations (indicator names, page sizes) and readings (fixed
         # queries + a pure function of their rows) that the pages hand to KnowledgeGraph.aread
         "itskg.graph.reports.indicators": {
-            "COUNTRY_INDICATORS", "INDICATORS", "ITALIAN_REGIONS", "LEVELS",
-            "PROVINCE_INDICATORS", "TRENTINO", "licence_name"},
+            "COUNTRY_INDICATORS", "INDICATORS", "LEVELS", "PROVINCE_INDICATORS", "TRENTINO",
+            "licence_name"},
         "itskg.graph.reports.describe": {
-            "INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "OUTGOING_LIMIT",
+            "INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "ONTOLOGY_CONSTRUCT",
+            "OUTGOING_LIMIT", "compact",
             "inverse_reading", "labels_reading", "ontology_reading", "page_reading"},
         "itskg.graph.reports.readings": {"Reading", "pick_label", "term_value"},
+        "itskg.graph.reports.picklists": {"picklist_reading"},
         "itskg.graph.elm": {"qualification_jsonld"},
         "itskg.graph.elm.lookup": {"academy_iri", "nqf_option", "region_iri"},
     }
