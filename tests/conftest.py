@@ -23,6 +23,8 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for k in list(os.environ):
         if k.startswith("ITSKG_"):
             monkeypatch.delenv(k, raising=False)
+    # precompute (api/warmup) is on by default; tests that are about it turn it on
+    monkeypatch.setenv("ITSKG_PRECOMPUTE", "false")
 
 
 @pytest.fixture
