@@ -112,7 +112,8 @@ class Settings(BaseSettings):
         5, description="bad admin tokens one client may send per minute before 429")
     # -- network analysis over HTTP (server-side, clients cannot raise them) ----------
     network_max_nodes: int = Field(
-        5_000, description="largest projection drawn or analysed over HTTP, nodes")
+        5_000, description="most nodes one network view sends over HTTP (the most connected; "
+        "larger graphs are thinned, and say so) and most rows of a metric answer")
     network_betweenness_samples: int = Field(
         500, description="source nodes sampled for betweenness over HTTP (fixed seed 0)")
     network_max_edges: int = Field(

@@ -41,8 +41,8 @@ def test_the_facade_api_is_pinned() -> None:
         "catalogue", "named_query", "run_named", "arun_named", "query_result",
         # network analysis
         "network", "anetwork", "projection_graph", "write_back",
-        # caching of page data per store generation
-        "acached",
+        # caching of page data per store generation; answers precomputed on disk per generation
+        "acached", "precomputing", "precomputed", "forget_old_answers",
         # take-away: region/academy profiles, Europass qualifications (in this process)
         "profile", "warm_profiles", "qualifications", "qualification", "check_qualifications",
         # layers
