@@ -69,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.kg = None
+    app.state.precompute_report = None  # the last background precompute (api/warmup)
     install_error_handlers(app)
     # Middleware, innermost first: the per-client budget (429), CORS on /sparql and /api/
     # only (so a browser can read a 429's Retry-After), then the outermost request guard

@@ -253,6 +253,7 @@ async def keep_warm(app: FastAPI, *, poll: float = _POLL) -> None:
             gen = kg.generation()
             if gen is not None and gen != done:
                 report = await warm(app)
+                app.state.precompute_report = report  # the last one, for operators and tests
                 if report.stopped is None or not report.stopped.startswith("generation"):
                     done = gen
                 continue
@@ -263,8 +264,8 @@ async def keep_warm(app: FastAPI, *, poll: float = _POLL) -> None:
         await asyncio.sleep(poll)
 
 
-def precompute_store(settings: Settings, progress: Callable[[str], None] | None = None
-                     ) -> WarmReport:
+def precompute_store(settings: Settings, progress: Callable[[str], None] | None = None,
+                     langs: tuple[str, ...] = PAGE_LANGS) -> WarmReport:
     """Precompute the current generation of ``settings.store`` (the CLI, after a commit):
     the app's requests in this process, answered by a worker pool under the deadline."""
     from itskg.api.app import create_app
@@ -274,7 +275,7 @@ def precompute_store(settings: Settings, progress: Callable[[str], None] | None 
     kg = KnowledgeGraph(settings).start()
     app.state.kg = kg
     try:
-        return asyncio.run(warm(app, progress=progress))
+        return asyncio.run(warm(app, progress=progress, langs=langs))
     finally:
         app.state.kg = None
         with contextlib.suppress(Exception):
