@@ -42,7 +42,8 @@ from itskg.graph.config import Settings
 if TYPE_CHECKING:  # pragma: no cover
     from fastapi import FastAPI
 
-__all__ = ["PAGE_LANGS", "Visit", "WarmReport", "keep_warm", "plan", "precompute_store", "warm"]
+__all__ = ["PAGE_LANGS", "Visit", "WarmReport", "form_params", "keep_warm", "plan",
+           "precompute_store", "warm"]
 
 log = logging.getLogger("itskg.precompute")
 
@@ -99,6 +100,20 @@ def _default_metric(projection: str) -> str:
     return "weighted-degree" if projection == "academy-academy" else "degree"
 
 
+def form_params(q: Any) -> dict[str, str]:
+    """The parameters a question page's form sends as it opens (api/pages/explorer.py
+    ``_fields``): each default, the example value of a required parameter without one."""
+    out = {}
+    for p in q.params:
+        if p.name == "lang":
+            continue
+        value = p.default if p.default not in (None, "") else (
+            q.example.get(p.name, "") if p.required else "")
+        if value not in (None, ""):
+            out[p.name] = str(value)
+    return out
+
+
 def plan(langs: tuple[str, ...] = PAGE_LANGS) -> list[Visit]:
     """The requests a first visitor's browser makes, most visited first (see module doc)."""
     from itskg.api.pages.explorer import ENTRY_POINTS
@@ -130,9 +145,10 @@ def plan(langs: tuple[str, ...] = PAGE_LANGS) -> list[Visit]:
                 extra = {"lang": lang} if q is not None and q.uses_lang else {}
                 first.append(Visit(f"/api/queries/{name}?{_q({**params, **extra})}"
                                    "&format=json"))
-    # every question: its page (pick-lists), its default and its example answer
+    # every question: its page (pick-lists), its answer with its default parameters, as its
+    # form opens (defaults, examples for the required ones) and with its example
     for q in catalogue.values():
-        variants = [dict(q.example)]
+        variants = [form_params(q), dict(q.example)]
         if not any(p.required for p in q.params):
             variants.insert(0, {})
         for lang in langs:
