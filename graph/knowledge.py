@@ -40,6 +40,7 @@ from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryParameterError, StoreError
 from itskg.graph.precompute import AnswerShelf, persist_enabled, persisting
+from itskg.graph.reports.readings import Reading
 from itskg.graph.sparql.catalogue import (
     RESULT_MEDIA,
     NamedQuery,
@@ -400,6 +401,85 @@ class KnowledgeGraph:
         live = {p.name for p in db.iterdir() if p.is_dir()} if db.is_dir() else set()
         return self._shelf.collect(live)
 
+    # ------------------------------------------------------------------ readings: derived figures
+    def _answer_key(self, gen: str | None, reading: Reading, query: str) -> tuple[Any, ...]:
+        return (gen, "rows", query) if reading.cache else (None,)
+
+    def read(self, reading: Reading) -> Any:
+        """A derived figure (``itskg.graph.reports.readings``): its queries run under the
+        deadline and row cap, their answers cached per store generation when the reading
+        says so, then combined. Raises QueryTimeoutError, QueryRefusedError."""
+        import json
+
+        result: Any = reading
+        while isinstance(result, Reading):
+            gen = self.generation()
+            answers = []
+            for q in result.queries:
+                key = self._answer_key(gen, result, q)
+                rows = self._cache_get(key)
+                if rows is None:
+                    res = self.sparql(q, "json", lane=result.lane)
+                    rows = json.loads(res.body)["results"]["bindings"]
+                    self.answer_counts["computed"] += 1
+                    if key[0] is not None and res.generation == gen and not res.truncated:
+                        self._cache_put(key, rows)
+                answers.append(rows)
+            result = result.combine(answers)
+        return result
+
+    async def aread(self, reading: Reading) -> Any:
+        """``read`` from an asyncio loop."""
+        import json
+
+        result: Any = reading
+        while isinstance(result, Reading):
+            gen = self.generation()
+            answers = []
+            for q in result.queries:
+                key = self._answer_key(gen, result, q)
+                rows = self._cache_get(key)
+                if rows is None:
+                    res = await self.asparql(q, "json", lane=result.lane)
+                    rows = json.loads(res.body)["results"]["bindings"]
+                    self.answer_counts["computed"] += 1
+                    if key[0] is not None and res.generation == gen and not res.truncated:
+                        self._cache_put(key, rows)
+                answers.append(rows)
+            result = result.combine(answers)
+        return result
+
+    def map_indicator(self, name: str, level: str = "region", lang: str = "it"
+                      ) -> dict[str, Any]:
+        """One map indicator per map unit (``itskg.graph.reports.indicators``): region (the
+        21 NUTS 2 units), province (NUTS 3) or country. KeyError for an unknown indicator or
+        one the level does not have."""
+        from itskg.graph.reports import indicators as ind
+
+        values = self.read(ind.indicator_reading(name, level))
+        return ind.indicator_table(name, level, values, self.read(ind.units_reading(level, lang)))
+
+    async def amap_indicator(self, name: str, level: str = "region", lang: str = "it"
+                             ) -> dict[str, Any]:
+        """``map_indicator`` from an asyncio loop."""
+        from itskg.graph.reports import indicators as ind
+
+        values = await self.aread(ind.indicator_reading(name, level))
+        units = await self.aread(ind.units_reading(level, lang))
+        return ind.indicator_table(name, level, values, units)
+
+    def home_counts(self, lang: str = "it") -> dict[str, Any]:
+        """Instances per main class (real, synthetic, other) and the layers (home page)."""
+        from itskg.graph.reports.indicators import home_reading
+
+        return self.read(home_reading(lang))
+
+    async def ahome_counts(self, lang: str = "it") -> dict[str, Any]:
+        """``home_counts`` from an asyncio loop."""
+        from itskg.graph.reports.indicators import home_reading
+
+        return await self.aread(home_reading(lang))
+
     # ------------------------------------------------------------------ network analysis
     def _network_request(self, task: str, projection: str, filters: Filters,
                          options: dict[str, Any]) -> tuple[dict[str, Any], tuple[Any, ...]]:
@@ -429,6 +509,29 @@ class KnowledgeGraph:
         if hit is not None:
             return hit
         return self._keep(gen, key, await self.asubmit(req))
+
+    def network_layer(self, projection: str, filters: Filters, metric: str, *,
+                      kind: str | None = None, params: Mapping[str, Any] | None = None,
+                      top: int | None = None) -> tuple[dict[str, Any], LayerRecord]:
+        """Compute ``metric`` in a worker (the deadline and memory bound of network tasks)
+        and commit all its results as the layer ``network-<projection>-<metric>``.
+
+        Returns the metric's answer (``top`` rows) and the committed layer's record.
+        Raises AnalysisError, QueryTimeoutError, StoreLockedError."""
+        import json
+
+        req, _ = self._network_request("metric", projection, filters, {
+            "metric": metric, "kind": kind, "params": dict(params or {}), "top": None,
+            "write_back": True})
+        answer = json.loads(self.submit(req).body)
+        spec = answer.pop("layer")
+        layer = Layer(source=spec["source"], title=spec["title"],
+                      data=spec["ntriples"].encode(), format="nt", kind=spec["kind"],
+                      derived_from=tuple(spec["derived_from"]),
+                      description=spec["description"], rows=spec["rows"])
+        if top is not None:
+            answer["rows"] = answer["rows"][:top]
+        return answer, self.replace_layers([layer])[0]
 
     def projection_graph(self, projection: str, filters: Filters) -> nx.Graph:
         """The projection's networkx graph, built in this process (CLI, notebooks)."""

@@ -20,7 +20,7 @@ header is a block of ``#+ key: value`` lines (grlc style) holding YAML::
 heading and optionally a ``format`` (``percent``: a 0-1 ratio shown as a percentage). The
 explorer (question pages, profiles) and the generated queries/README.md use these headings;
 ``tests/queries/test_columns.py`` checks that every projected variable has one. A column that
-is a ``GROUP_CONCAT(...; separator="s")`` is a list: ``Column.list_separator`` is ``s``.
+is a ``GROUP_CONCAT(...; separator="s")`` is a list: ``ResultColumn.list_separator`` is ``s``.
 
 Parameters are plain variables (``?region``) bound by the engine (pyoxigraph substitutions via
 ``KnowledgeStore.query(bindings=...)``), never pasted into the text. The engine only binds
@@ -85,7 +85,7 @@ __all__ = [
     "COLUMN_FORMATS",
     "LANGUAGES",
     "PARAM_TYPES",
-    "Column",
+    "ResultColumn",
     "VOCABULARIES",
     "NamedQuery",
     "Param",
@@ -215,7 +215,7 @@ LANG_PARAM = Param(
 
 
 @dataclass(frozen=True)
-class Column:
+class ResultColumn:
     """The heading of one result column: it/en label, display format, list separator."""
 
     name: str
@@ -228,7 +228,7 @@ class Column:
                 "list": self.list_separator}
 
 
-LANG_COLUMN = Column("lang", {"it": "Lingua", "en": "Language"}, "text")
+LANG_COLUMN = ResultColumn("lang", {"it": "Lingua", "en": "Language"}, "text")
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ class NamedQuery:
     text: str
     kind: str
     binding: str = "engine"
-    columns: tuple[Column, ...] = ()
+    columns: tuple[ResultColumn, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -254,7 +254,7 @@ class NamedQuery:
     def uses_lang(self) -> bool:
         return any(p.name == "lang" for p in self.params)
 
-    def column(self, name: str) -> Column | None:
+    def column(self, name: str) -> ResultColumn | None:
         """The declared column ``name`` (``lang`` has a built-in heading), or None."""
         if name == "lang":
             return LANG_COLUMN
@@ -346,7 +346,7 @@ _CONCAT_RE = re.compile(
     r"\s+AS\s+[?$]([A-Za-z_][A-Za-z0-9_]*)", re.I)
 
 
-def _parse_columns(name: str, raw: Any, body: str) -> tuple[Column, ...]:
+def _parse_columns(name: str, raw: Any, body: str) -> tuple[ResultColumn, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
@@ -367,7 +367,7 @@ def _parse_columns(name: str, raw: Any, body: str) -> tuple[Column, ...]:
             raise _problem(name, f"column {var}: unknown key(s) {sorted(unknown)}")
         label = _lang_dict(name, f"columns.{var}", {k: spec.get(k) for k in LANGUAGES},
                            required=True)
-        out.append(Column(var, label, fmt, lists.get(var)))
+        out.append(ResultColumn(var, label, fmt, lists.get(var)))
     return tuple(out)
 
 
