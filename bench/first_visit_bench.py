@@ -205,10 +205,10 @@ def visit(base: str, page: list[str], timeout: float) -> tuple[float, list[str]]
 
 def first_visits(rpb: Any, store: Path, precompute: bool, timeout: float
                  ) -> tuple[float, list[dict[str, Any]]]:
-    os.environ["ITSKG_PRECOMPUTE"] = "true" if precompute else "false"
     port = rpb._free_port()
     t = time.perf_counter()
-    with rpb.ItskgServer(store, port, timeout) as server:
+    env = {"ITSKG_PRECOMPUTE": "true" if precompute else "false"}
+    with rpb.ItskgServer(store, port, timeout, env=env) as server:
         up = time.perf_counter() - t
         print(f"  server up in {up:.1f} s", flush=True)
         rows = []
