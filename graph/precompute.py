@@ -88,6 +88,7 @@ class AnswerShelf:
 
     def __init__(self, root: Path):
         self.root = Path(root) / ANSWERS_DIR
+        self._unwritable: str | None = None  # the first write error (then no more tries)
 
     def folder(self, generation: str) -> Path:
         """The folder holding ``generation``'s answers."""
@@ -132,6 +133,8 @@ class AnswerShelf:
             if json.loads(text) != value:
                 return False
             head, body = {"kind": "json"}, text.encode("utf-8")
+        if self._unwritable is not None:
+            return False
         head["key"] = repr(key)
         folder = self.folder(generation)
         path = folder / _name(key)
@@ -142,8 +145,11 @@ class AnswerShelf:
                 fh.write(json.dumps(head).encode("utf-8") + b"\n")
                 fh.write(body)
             os.replace(tmp, path)
-        except OSError as err:
-            log.warning("cannot keep a precomputed answer in %s: %s", folder, err)
+        except OSError as err:  # read-only store, disk full: said once, then answers stay in memory
+            self._unwritable = str(err)
+            log.warning("cannot keep precomputed answers in %s (%s): they are computed and "
+                        "cached in memory only; make the store directory writable for the "
+                        "server's user (or set ITSKG_PRECOMPUTE=false)", folder, err)
             with contextlib.suppress(OSError):
                 tmp.unlink()
             return False
