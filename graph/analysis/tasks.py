@@ -10,6 +10,7 @@ for exports.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import OrderedDict
 from typing import Any
@@ -128,8 +129,8 @@ def thin(G: nx.Graph, max_nodes: int, max_edges: int) -> tuple[nx.Graph, dict[st
         H = G.subgraph(keep)
         how["nodes"].update(kept=max_nodes, by="weighted degree (the most connected first)")
     if H.number_of_edges() > max_edges:
-        edges = sorted(H.edges(data="weight", default=1),
-                       key=lambda e: (-float(e[2] or 0), str(e[0]), str(e[1])))[:max_edges]
+        edges = heapq.nsmallest(max_edges, H.edges(data="weight", default=1),
+                                key=lambda e: (-float(e[2] or 0), str(e[0]), str(e[1])))
         K = G.__class__()
         K.graph.update(G.graph)
         K.add_nodes_from(H.nodes(data=True))
