@@ -22,8 +22,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.api.cli.common import _handle, _settings, err, out
-from itskg.graph.config import Settings
+from itskg.api.cli.common import _handle, _settings, _worker_kg, err, out
 from itskg.graph.csvsafe import safe_row
 from itskg.graph.errors import AnalysisError, QueryTimeoutError
 from itskg.graph.knowledge import KnowledgeGraph
@@ -127,7 +126,7 @@ def network(
                       sectors=tuple(sector or ()), year=year, real_only=real_only)
     # the work runs in one killable worker process, under the same deadline and memory bound
     # as the server's network routes (ITSKG_QUERY_TIMEOUT, ITSKG_WORKER_MEMORY_MB)
-    with _isolated_kg(settings) as kg:
+    with _worker_kg(settings) as kg:
         try:
             _run(kg, metric, projection, filters, fmt=fmt, output=output, top=top, kind=kind,
                  params=_params(param), write_back=write_back)
@@ -165,9 +164,3 @@ def _run(kg: KnowledgeGraph, metric: str, projection: str, filters: Filters, *, 
         err.print(json.dumps(answer["summary"], ensure_ascii=False, indent=1, default=str)[:4000])
     if write_back:
         err.print(f"[green]wrote[/] {rec.triples:,} triples into {rec.graph} ({rec.kind})")
-
-
-def _isolated_kg(settings: Settings) -> KnowledgeGraph:
-    """A KnowledgeGraph with one worker process (no look-up lane): the deadline is enforced
-    by killing the worker, and the worker's memory is bounded."""
-    return KnowledgeGraph(settings.model_copy(update={"lookup_workers": 0}), workers=1)

@@ -33,7 +33,6 @@ from itskg.graph.namespaces import (
     GRAPH,
     INFERRED_GRAPH,
     ONTOLOGY,
-    ONTOLOGY_GRAPH,
     PREFIXES,
     VOCAB,
     is_iri,
@@ -42,7 +41,9 @@ from itskg.graph.reports.describe import (
     INVERSE_PAGE,
     INVERSE_SAMPLE,
     LABEL_PROPS,
+    ONTOLOGY_CONSTRUCT,
     OUTGOING_LIMIT,
+    compact,
     inverse_reading,
     labels_reading,
     ontology_reading,
@@ -55,15 +56,6 @@ router = APIRouter(include_in_schema=False)
 RDF_TYPE = PREFIXES["rdf"] + "type"
 SYNTHETIC = VOCAB + "data-kind/synthetic"
 _HTML_OFFERS = {"text/html": "html", "application/xhtml+xml": "html", **GRAPH_OFFERS}
-
-
-def compact(iri: str) -> str:
-    """``prefix:local`` for known namespaces, else the IRI."""
-    best = ""
-    for k, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            best = k
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
 
 
 def _format(request: Request) -> str:
@@ -190,10 +182,7 @@ async def ontology(request: Request) -> Response:
     fmt = _format(request)  # NotAcceptableError: 406 in the one error shape
     try:
         if fmt != "html":
-            return await construct(
-                request,
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}",
-                fmt)
+            return await construct(request, ONTOLOGY_CONSTRUCT, fmt)
         lang = page_lang(request)
         terms = await ontology_terms(request, lang)
     except ItskgError as err:

@@ -21,26 +21,23 @@ from fastapi.responses import JSONResponse
 
 from itskg.api.deps import get_kg
 from itskg.api.http_errors import NotFoundError
-from itskg.api.pages.i18n import page_lang, pick_label, t
-from itskg.api.pages.rendering import cached, select
-from itskg.graph.namespaces import COUNTRY, EQF, NUTS_CODE, ONTOLOGY, ONTOLOGY_GRAPH, VOCAB
-from itskg.graph.namespaces import sparql_prefixes as _prefixes
+from itskg.api.pages.i18n import page_lang, t
+from itskg.api.pages.rendering import read
 from itskg.graph.reports.indicators import (
     COUNTRY_INDICATORS,
     INDICATORS,
-    ITALIAN_REGIONS,
     LEVELS,
     PROVINCE_INDICATORS,
     TRENTINO,
     licence_name,
 )
+from itskg.graph.reports.picklists import picklist_reading
 from itskg.graph.sparql.catalogue import VOCABULARIES
 
 __all__ = ["COUNTRY_INDICATORS", "INDICATORS", "LEVELS", "PROVINCE_INDICATORS", "TRENTINO",
            "home_stats", "indicator", "licence_name", "picklist", "router"]
 
 router = APIRouter(tags=["explorer data"])
-P = _prefixes(["itskg", "skos", "elm", "rdf", "rdfs", "owl", "dct", "void", "voc"])
 
 
 async def indicator(request: Request, name: str, lang: str,
@@ -57,77 +54,13 @@ async def indicator(request: Request, name: str, lang: str,
 
 
 # ------------------------------------------------------------------ pick-lists
-_SCHEME_OF = {"ateco2025": VOCAB + "ateco2025", "ateco2007": VOCAB + "ateco2007",
-              "area-2023": VOCAB + "area-2023", "area-2008": VOCAB + "area-2008",
-              "country": COUNTRY.rstrip("/")}
-
-
-def _picklist_query(vocabulary: str) -> str | None:
-    if vocabulary == "nuts":
-        keys = " ".join(f"<{NUTS_CODE}{c}>" for c in ITALIAN_REGIONS)
-        return f"{P}SELECT ?s ?l WHERE {{ VALUES ?s {{ {keys} }} ?s skos:prefLabel ?l }}"
-    if vocabulary == "eqf":
-        return (f"{P}SELECT ?s ?l WHERE {{ VALUES ?s {{ <{EQF}5> <{EQF}6> }} "
-                "OPTIONAL { ?s skos:prefLabel ?l } }")
-    if vocabulary == "its":
-        return (f"{P}SELECT ?s ?l WHERE {{ ?s a itskg:ITSAcademy . "
-                "{ ?s itskg:shortName ?l } UNION { ?s skos:prefLabel ?l "
-                "FILTER NOT EXISTS { ?s itskg:shortName ?n } } }")
-    if vocabulary == "class":
-        return (f"{P}SELECT ?s ?l WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s a owl:Class "
-                f'FILTER(STRSTARTS(STR(?s), "{ONTOLOGY}")) OPTIONAL {{ ?s rdfs:label ?l }} }} }}')
-    if vocabulary == "area":
-        return (f"{P}SELECT ?s ?l WHERE {{ VALUES ?sc {{ voc:area-2023 voc:area-2008 }} "
-                "?s skos:inScheme ?sc ; skos:prefLabel ?l }")
-    scheme = _SCHEME_OF.get(vocabulary)
-    if scheme is None and vocabulary in VOCABULARIES and VOCABULARIES[vocabulary].pattern == (
-            r"^[a-z0-9][a-z0-9-]*$"):
-        scheme = VOCAB + vocabulary
-    if scheme is None:
-        return None
-    short = ('FILTER(STRLEN(?n) <= 2) ' if vocabulary.startswith("ateco") else "")
-    return (f"{P}SELECT ?s ?l ?n WHERE {{ ?s skos:inScheme <{scheme}> ; skos:prefLabel ?l "
-            f"OPTIONAL {{ ?s skos:notation ?n }} {short}}}")
-
-
-def _code(iri: str, vocabulary: str) -> str:
-    voc = VOCABULARIES.get(vocabulary)
-    for ns in voc.namespaces if voc else ():
-        if iri.startswith(ns):
-            return iri[len(ns):]
-    return iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def _sort_key(code: str) -> tuple[int, str]:
-    """Sections (letters) before divisions; D2 before D10."""
-    head = code.rstrip("0123456789.")
-    tail = code[len(head):].replace(".", "")
-    return (len(head) == 0, f"{head}{int(tail) if tail.isdigit() else 0:06d}{code}")
-
-
 async def picklist(request: Request, vocabulary: str, lang: str) -> list[dict[str, str]]:
-    """``[{"code", "iri", "label"}]`` for ``vocabulary`` (empty when it has no list)."""
-    query = _picklist_query(vocabulary)
-    if query is None:
+    """``[{"code", "iri", "label"}]`` for ``vocabulary`` (empty when it has no list): the
+    library's reading (``itskg.graph.reports.picklists``), answers cached per generation."""
+    reading = picklist_reading(vocabulary, lang)
+    if reading is None:
         return []
-
-    async def make() -> list[dict[str, str]]:
-        rows = await select(request, query)
-        by: dict[str, list[tuple[str, str | None]]] = {}
-        for r in rows:
-            labels = by.setdefault(r["s"]["value"], [])
-            if "l" in r:
-                labels.append((r["l"]["value"], r["l"].get("xml:lang")))
-        items = []
-        for iri, labels in by.items():
-            code = _code(iri, vocabulary)
-            label = pick_label(labels, lang) or code
-            items.append({"code": code, "iri": iri, "label": label})
-        if vocabulary in ("its", "class"):
-            return sorted(items, key=lambda i: i["label"].lower())
-        return sorted(items, key=lambda i: _sort_key(i["code"]))
-
-    return await cached(request, ("picklist", vocabulary, lang), make)  # type: ignore
+    return await read(request, reading)  # type: ignore[no-any-return]
 
 
 # ------------------------------------------------------------------ home page

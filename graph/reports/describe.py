@@ -23,9 +23,9 @@ from typing import Any
 from itskg.graph.namespaces import ONTOLOGY, ONTOLOGY_GRAPH, PREFIXES, is_iri
 from itskg.graph.reports.readings import Reading, Row, pick_label
 
-__all__ = ["INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "ONTOLOGY_FIELDS",
-           "ONTOLOGY_KINDS", "OUTGOING_LIMIT", "inverse_reading", "labels_reading",
-           "ontology_reading", "page_reading"]
+__all__ = ["INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "ONTOLOGY_CONSTRUCT",
+           "ONTOLOGY_FIELDS", "ONTOLOGY_KINDS", "OUTGOING_LIMIT", "compact", "inverse_reading",
+           "labels_reading", "ontology_reading", "page_reading"]
 
 INVERSE_SAMPLE = 20
 INVERSE_PAGE = 200
@@ -73,10 +73,15 @@ def _term(cell: dict[str, str]) -> dict[str, Any]:
         return {"bnode": cell["value"]}
     dt = cell.get("datatype")
     return {"literal": cell["value"], "lang": cell.get("xml:lang"),
-            "datatype": _compact(dt) if dt and not dt.endswith("#string") else None}
+            "datatype": compact(dt) if dt and not dt.endswith("#string") else None}
 
 
-def _compact(iri: str) -> str:
+def compact(iri: str) -> str:
+    """``prefix:local`` for the known namespaces, else the IRI.
+
+    >>> compact("http://www.w3.org/2004/02/skos/core#prefLabel")
+    'skos:prefLabel'
+    """
     best = ""
     for k, ns in PREFIXES.items():
         if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
@@ -146,6 +151,8 @@ def inverse_reading(iri: str, pred: str, offset: int, lang: str) -> Reading:
     return Reading((query,), found, lane=LOOKUP, cache=False)
 
 
+#: the ontology graph as RDF (``/ontology`` in an RDF format)
+ONTOLOGY_CONSTRUCT = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?s ?p ?o }} }}"
 ONTOLOGY_KINDS = {PREFIXES["owl"] + "Class": "classes",
                   PREFIXES["owl"] + "ObjectProperty": "objprops",
                   PREFIXES["owl"] + "DatatypeProperty": "dataprops"}
@@ -175,7 +182,7 @@ def ontology_reading(lang: str) -> Reading:
                                         "range": set()})
             if "p" not in r:
                 continue
-            field = ONTOLOGY_FIELDS[_compact(r["p"]["value"])]
+            field = ONTOLOGY_FIELDS[compact(r["p"]["value"])]
             if field in ("label", "comment"):
                 term[field + "s"].append((r["o"]["value"], r["o"].get("xml:lang")))
             else:

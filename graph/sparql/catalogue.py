@@ -99,6 +99,7 @@ __all__ = [
     "get_query",
     "inline_bindings",
     "load_catalog",
+    "named_request",
     "parse_query_text",
     "plain_value",
     "projected_variables",
@@ -596,6 +597,43 @@ def bind_params(
             if not store.ask(_EXISTS, bindings={"concept": iri(concept)}):
                 raise UnknownValueError(message)
     return out
+
+
+def named_request(req: Mapping[str, Any], max_rows: int,
+                  scans: dict[tuple[str, int | None], Any] | None = None) -> dict[str, Any]:
+    """The executor request answering a named-query request, built where it runs (the worker).
+
+    ``req`` is ``{"op": "named", "name", "params", "fmt", "lang", "limit"}`` as
+    ``KnowledgeGraph.run_named`` sends it: text parameters, unchecked. Here they are validated
+    and bound (``bind_params``), code parameters become existence checks answered in the same
+    round trip (``code_checks``), and the text is scanned once per query and limit
+    (``scans`` keeps the scans). Raises UnknownQueryError, QueryParameterError.
+    """
+    from itskg.graph.sparql.executor import build_request
+
+    q = get_query(req["name"])
+    raw = {k: v for k, v in (req.get("params") or {}).items() if v is not None}
+    if q.uses_lang:
+        raw.setdefault("lang", req.get("lang") or "it")
+    else:
+        raw.pop("lang", None)
+    fmt = req["fmt"]
+    if fmt not in RESULT_MEDIA:
+        raise QueryParameterError(
+            f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
+    bindings = bind_params(q, raw)
+    exists = code_checks(q, raw, bindings)
+    limit = req.get("limit")
+    text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
+    info = None
+    if q.binding == "values":
+        text, bindings = inline_bindings(text, bindings), {}
+    else:  # the text is the same on every request: scan it once
+        scans = {} if scans is None else scans
+        info = scans.get((q.name, limit))
+        if info is None:
+            info = scans[(q.name, limit)] = scan_query(text)
+    return build_request(text, fmt, max_rows, bindings=bindings, exists=exists, info=info)
 
 
 def run_query(

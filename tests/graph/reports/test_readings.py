@@ -105,3 +105,26 @@ def test_resource_page_data(kg: KnowledgeGraph) -> None:
     region = "http://data.europa.eu/nuts/code/ITH5"
     inv = kg.read(describe.inverse_reading(region, seat, 0, "it"))
     assert maker in inv["subjects"] and not inv["more"]
+
+
+def test_profiles_and_qualifications_run_in_a_worker_under_the_deadline(
+        kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Library calls go to a killable worker process (memory-bounded like every worker): a
+    broken in-process copy of the call table changes nothing; the deadline stops them with
+    a message naming the setting."""
+    from itskg.graph import calls
+    from itskg.graph.errors import QueryTimeoutError
+
+    def here(*a: object, **k: object) -> None:
+        raise AssertionError("ran in the calling process")
+
+    monkeypatch.setattr(calls, "CALLS", {name: here for name in calls.CALLS})
+    with KnowledgeGraph(kg.settings, workers=1) as pooled:
+        profile = pooled.profile("region", "ITH5", "en")
+        assert profile.code == "ITH5"
+        quals = pooled.qualifications(region="http://data.europa.eu/nuts/code/ITH5")
+        assert quals and len(pooled.check_qualifications(quals)) == len(quals)
+    slow = kg.settings.model_copy(update={"query_timeout": 0.001})
+    with KnowledgeGraph(slow, workers=1) as pooled, \
+            pytest.raises(QueryTimeoutError, match="ITSKG_QUERY_TIMEOUT"):
+        pooled.profile("region", "ITH5", "en")
