@@ -13,7 +13,8 @@ first visitor, then get it at once.
 
 - ``itskg serve`` runs ``keep_warm`` in the background (``ITSKG_PRECOMPUTE``, on by
   default): it fills what is missing for the current generation without delaying start-up,
-  and again whenever an import commits a new generation; one request at a time, so it never
+  and again whenever an import commits a new generation (and once more, later, for what
+  workers still on the previous generation answered); one request at a time, so it never
   holds more than one worker;
 - ``itskg build`` and ``itskg import`` run ``precompute_store`` after their commit (skip with
   ``--no-precompute``), ``itskg precompute`` on demand.
@@ -70,6 +71,7 @@ class WarmReport:
     requests: int = 0
     computed: int = 0  # answers computed and kept on disk
     from_disk: int = 0  # already precomputed
+    stale: int = 0  # answered by a worker still on the previous generation (not kept)
     failed: list[str] = field(default_factory=list)
     seconds: float = 0.0
     stopped: str | None = None  # why it stopped early (a new generation, shutdown)
@@ -244,6 +246,7 @@ async def warm(app: FastAPI, *, langs: tuple[str, ...] = PAGE_LANGS,
     after = kg.answer_counts
     report.computed = after.get("kept", 0) - before.get("kept", 0)
     report.from_disk = after.get("from_disk", 0) - before.get("from_disk", 0)
+    report.stale = after.get("stale", 0) - before.get("stale", 0)
     log.info("precompute of generation %s: %d requests in %.1f s, %d answers kept on disk "
              "(%d on disk now), %d already there, %d failed%s", gen, report.requests,
              report.seconds, report.computed, kg.precomputed(gen), report.from_disk,
@@ -270,7 +273,9 @@ async def keep_warm(app: FastAPI, *, poll: float = _POLL) -> None:
             if gen is not None and gen != done:
                 report = await warm(app)
                 app.state.precompute_report = report  # the last one, for operators and tests
-                if report.stopped is None or not report.stopped.startswith("generation"):
+                if report.stale:  # workers had not switched yet: the rest again, later
+                    await asyncio.sleep(poll * 6)
+                elif report.stopped is None or not report.stopped.startswith("generation"):
                     done = gen
                 continue
         except asyncio.CancelledError:

@@ -103,7 +103,8 @@ class KnowledgeGraph:
         # answers precomputed per generation on disk (itskg.graph.precompute); local stores
         self._shelf = AnswerShelf(self.store_path) if not self.remote else None
         #: what the answer cache did: ``computed`` (asked a worker or made page data),
-        #: ``from_disk`` (a precomputed answer), ``kept`` (written to disk while precomputing)
+        #: ``from_disk`` (a precomputed answer), ``kept`` (written to disk while precomputing),
+        #: ``stale`` (answered from another generation than the current one: not cached)
         self.answer_counts: Counter[str] = Counter()
 
     # ------------------------------------------------------------------ life cycle
@@ -338,6 +339,8 @@ class KnowledgeGraph:
             res.media_type = media
         if gen is not None and res.generation == gen and not res.truncated:
             self._cache_put((gen, *key), res)
+        elif gen is not None and res.generation != gen:
+            self.answer_counts["stale"] += 1  # a worker still on another generation
         return res
 
     def _cached_answer(self, key: tuple[Any, ...], make: Callable[[], ExecResult],
