@@ -9,6 +9,8 @@ To add a router, append it to ``routers`` in ``create_app``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -28,6 +30,7 @@ from itskg.api.routes import named_queries as query_routes
 from itskg.api.routes import network as network_routes
 from itskg.api.routes import qualifications as qualification_routes
 from itskg.api.routes import sparql_protocol as sparql
+from itskg.api.warmup import keep_warm
 from itskg.graph.config import Settings
 from itskg.graph.knowledge import KnowledgeGraph
 
@@ -45,9 +48,16 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.kg = kg
         kg.warm_profiles()  # national figures of /profiles, in a daemon thread
         geo.log_missing_shapes(settings)  # one line saying how to get the map's shapes
+        # what pages open with, computed ahead per generation in the background (api/warmup)
+        warming = asyncio.create_task(keep_warm(app), name="itskg-precompute") if (
+            settings.precompute and not settings.remote) else None
         try:
             yield
         finally:
+            if warming is not None:
+                warming.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await warming
             app.state.kg = None
             await run_in_threadpool(kg.close)
 
@@ -61,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.kg = None
+    app.state.precompute_report = None  # the last background precompute (api/warmup)
     install_error_handlers(app)
     # Middleware, innermost first: the per-client budget (429), CORS on /sparql and /api/
     # only (so a browser can read a 429's Retry-After), then the outermost request guard

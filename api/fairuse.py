@@ -115,6 +115,8 @@ BUDGETED = ("/sparql", "/api/queries/", "/api/network/")
 class BudgetGuard:
     """ASGI middleware: refuse (429) a client over budget, charge the worker time it used.
 
+    The server's own precompute requests (``itskg.api.warmup``, marked in the ASGI scope,
+    which no network client can set) are not charged.
     The worker time comes from the executor (``WORKER_TIME``): the seconds its workers
     spent on this request's queries, waiting in the queue excluded.
     """
@@ -125,7 +127,7 @@ class BudgetGuard:
 
     async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
         if (scope["type"] != "http" or self.budget.budget <= 0
-                or not scope["path"].startswith(BUDGETED)):
+                or not scope["path"].startswith(BUDGETED) or scope.get("itskg.internal")):
             await self.app(scope, receive, send)
             return
         from itskg.api.guard import _refuse, client_key

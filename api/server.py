@@ -30,5 +30,18 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
                         settings.store, done.bytes / 1e6)
     except StoreError as e:  # locked by an import, or not writable by this user: serve anyway
         log.warning("store cleanup skipped: %s", e)
+    _log_to_stderr()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
                 proxy_headers=True, server_header=False)
+
+
+def _log_to_stderr() -> None:
+    """itskg's warnings, and the progress of the background precompute (``itskg.precompute``,
+    INFO), on stderr beside uvicorn's lines."""
+    root = logging.getLogger("itskg")
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-9s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+    logging.getLogger("itskg.precompute").setLevel(logging.INFO)

@@ -112,14 +112,18 @@ def timed(fn: Callable[[], int]) -> tuple[float, int]:
 class ItskgServer:
     """``itskg serve`` on a free loopback port over ``store`` (a subprocess)."""
 
-    def __init__(self, store: Path, port: int, timeout: float):
+    def __init__(self, store: Path, port: int, timeout: float,
+                 env: dict[str, str] | None = None):
         self.store, self.port, self.timeout = store, port, timeout
+        self.env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> ItskgServer:
         exe = Path(sys.executable).with_name("itskg")
-        env = {**os.environ, "ITSKG_QUERY_TIMEOUT": str(self.timeout)}
+        # no background precompute (api/warmup): every timed request must be uncached
+        env = {**os.environ, "ITSKG_QUERY_TIMEOUT": str(self.timeout),
+               "ITSKG_PRECOMPUTE": "false", **self.env}
         self.proc = subprocess.Popen(
             [str(exe), "serve", "--store", str(self.store), "--host", "127.0.0.1",
              "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL,

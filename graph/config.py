@@ -128,9 +128,17 @@ class Settings(BaseSettings):
         5, description="bad admin tokens one client may send per minute before 429")
     # -- network analysis over HTTP (server-side, clients cannot raise them) ----------
     network_max_nodes: int = Field(
-        5_000, description="largest projection drawn or analysed over HTTP, nodes")
+        5_000, description="most nodes one network view sends over HTTP (the most connected; "
+        "larger graphs are thinned, and say so) and most rows of a metric answer")
     network_betweenness_samples: int = Field(
         500, description="source nodes sampled for betweenness over HTTP (fixed seed 0)")
+    network_max_edges: int = Field(
+        20_000, description="most edges one network view sends over HTTP (the heaviest; the "
+        "payload states the totals and how it was thinned)")
+    # -- precompute (issue 10) ------------------------------------------------------------
+    precompute: bool = Field(
+        True, description="compute what the explorer's pages open with for each store "
+        "generation in the background while serving, kept on disk beside the generation")
 
     @field_validator("store", mode="before")
     @classmethod
@@ -170,6 +178,7 @@ class Settings(BaseSettings):
     @field_validator("max_rows", "query_workers", "max_body_bytes", "max_url_bytes",
                      "max_header_bytes", "max_query_length", "max_query_depth",
                      "max_query_operators", "network_max_nodes", "network_betweenness_samples",
+                     "network_max_edges",
                      "admin_attempts")
     @classmethod
     def _positive_int(cls, v: int) -> int:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from itskg.graph.backends import open_store
 from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryTimeoutError, StoreError
+from itskg.graph.precompute import AnswerShelf, persist_enabled, persisting
 from itskg.graph.reports.readings import Reading
 from itskg.graph.sparql.catalogue import (
     NamedQuery,
@@ -99,6 +100,12 @@ class KnowledgeGraph:
         self._local_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
+        # answers precomputed per generation on disk (itskg.graph.precompute); local stores
+        self._shelf = AnswerShelf(self.store_path) if not self.remote else None
+        #: what the answer cache did: ``computed`` (asked a worker or made page data),
+        #: ``from_disk`` (a precomputed answer), ``kept`` (written to disk while precomputing),
+        #: ``stale`` (answered from another generation than the current one: not cached)
+        self.answer_counts: Counter[str] = Counter()
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> KnowledgeGraph:
@@ -295,26 +302,45 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ caching
     def _cache_get(self, key: tuple[Any, ...]) -> Any:
+        """The answer cached for ``key`` = (generation, ...): in memory, else precomputed on
+        disk for that generation (then kept in memory)."""
         if key[0] is None:
             return None
         with self._cache_lock:
-            if key in self._cache:
+            hit = self._cache.get(key)
+            if hit is not None:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+        if hit is not None:
+            if persist_enabled() and self._shelf is not None and self._shelf.get(
+                    key[0], key[1:]) is None and self._shelf.put(key[0], key[1:], hit):
+                self.answer_counts["kept"] += 1  # asked before precomputing reached it
+            return hit
+        if self._shelf is not None:
+            hit = self._shelf.get(key[0], key[1:])
+            if hit is not None:
+                self.answer_counts["from_disk"] += 1
+                self._cache_put(key, hit, keep=False)
+                return hit
         return None
 
-    def _cache_put(self, key: tuple[Any, ...], value: Any) -> None:
+    def _cache_put(self, key: tuple[Any, ...], value: Any, *, keep: bool = True) -> None:
         with self._cache_lock:
             self._cache[key] = value
             while len(self._cache) > ANSWER_CACHE_SIZE:
                 self._cache.popitem(last=False)
+        if keep and self._shelf is not None and persist_enabled() and self._shelf.put(
+                key[0], key[1:], value):
+            self.answer_counts["kept"] += 1
 
     def _keep(self, gen: str | None, key: tuple[Any, ...], res: ExecResult,
               media: str | None = None) -> ExecResult:
+        self.answer_counts["computed"] += 1
         if media is not None:
             res.media_type = media
         if gen is not None and res.generation == gen and not res.truncated:
             self._cache_put((gen, *key), res)
+        elif gen is not None and res.generation != gen:
+            self.answer_counts["stale"] += 1  # a worker still on another generation
         return res
 
     def _cached_answer(self, key: tuple[Any, ...], make: Callable[[], ExecResult],
@@ -333,9 +359,30 @@ class KnowledgeGraph:
         if hit is not None:
             return hit
         value = await make()
+        self.answer_counts["computed"] += 1
         if gen is not None:
             self._cache_put(full, value)
         return value
+
+    # ------------------------------------------------------------------ precomputed answers
+    @staticmethod
+    def precomputing() -> Any:
+        """A context: answers cached inside it are also kept on disk with their generation
+        (``itskg.graph.precompute``); what a page opens with is computed this way ahead."""
+        return persisting()
+
+    def precomputed(self, generation: str | None = None) -> int:
+        """How many answers of ``generation`` (default: the current one) are on disk."""
+        gen = generation or self.generation()
+        return self._shelf.count(gen) if self._shelf is not None and gen else 0
+
+    def forget_old_answers(self) -> list[str]:
+        """Delete the precomputed answers of generations the store no longer has."""
+        if self._shelf is None:
+            return []
+        db = self.store_path / "db"
+        live = {p.name for p in db.iterdir() if p.is_dir()} if db.is_dir() else set()
+        return self._shelf.collect(live)
 
     # ------------------------------------------------------------------ readings: derived figures
     def _reading_steps(self, reading: Reading) -> Generator[tuple[str, str], ExecResult, Any]:
@@ -353,6 +400,7 @@ class KnowledgeGraph:
                 if rows is None:
                     res = yield q, result.lane
                     rows = json.loads(res.body)["results"]["bindings"]
+                    self.answer_counts["computed"] += 1
                     if key[0] is not None and res.generation == gen and not res.truncated:
                         self._cache_put(key, rows)
                 answers.append(rows)

@@ -18,11 +18,18 @@ ESCO_111 = SHARED_DATA / "esco" / "esco_v1.1.1_en"
 ESCO_120 = SHARED_DATA / "esco" / "esco_v1.2.0_en"
 
 
+# precompute (api/warmup) is on by default; tests that are about it turn it on (also for the
+# module and session fixtures that build apps before the per-test environment is cleaned)
+os.environ["ITSKG_PRECOMPUTE"] = "false"
+
+
 @pytest.fixture(autouse=True)
 def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for k in list(os.environ):
         if k.startswith("ITSKG_"):
             monkeypatch.delenv(k, raising=False)
+    # precompute (api/warmup) is on by default; tests that are about it turn it on
+    monkeypatch.setenv("ITSKG_PRECOMPUTE", "false")
 
 
 @pytest.fixture

@@ -43,8 +43,8 @@ def test_the_facade_api_is_pinned() -> None:
         "network", "anetwork", "network_layer", "projection_graph", "write_back",
         # derived figures (itskg.graph.reports): map indicators, home counts, Linked Data pages
         "read", "aread", "map_indicator", "amap_indicator", "home_counts", "ahome_counts",
-        # caching of page data per store generation
-        "acached",
+        # caching of page data per store generation; answers precomputed on disk per generation
+        "acached", "precomputing", "precomputed", "forget_old_answers",
         # take-away: region/academy profiles, Europass qualifications (in a worker)
         "profile", "aprofile", "warm_profiles", "qualifications", "aqualifications",
         "qualification", "aqualification", "check_qualifications", "acheck_qualifications",

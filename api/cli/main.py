@@ -88,6 +88,10 @@ def build(
         typer.Option("--import", help="KIND=FILE: a real table to load (repeatable), e.g. "
                                       "s3=../shared/data/s3/s3_priority_domains_it.csv"),
     ] = None,
+    precompute: Annotated[bool | None, typer.Option(
+        "--precompute/--no-precompute",
+        help="After the commit, compute what the explorer's pages open with (default: "
+             "ITSKG_PRECOMPUTE, on).")] = None,
 ) -> None:
     """Build the default graph from scratch: ontology, vocabularies, ITS academies, ATECO, NUTS.
 
@@ -110,6 +114,29 @@ def build(
     for step, secs in report.timings.items():
         err.print(f"  {step}: {secs:.1f} s")
     err.print(f"[green]built in {report.seconds:.1f} s[/]")
+    _precompute_after_commit(s, precompute)
+
+
+def _precompute_after_commit(s: Any, precompute: bool | None) -> None:
+    """Precompute the new generation's page answers (``itskg.api.warmup``) unless skipped."""
+    if not (s.precompute if precompute is None else precompute) or s.remote:
+        return
+    from itskg.api.warmup import precompute_store
+
+    report = precompute_store(s, progress=_progress())
+    err.print(f"precomputed {report.computed} answer(s) in {report.seconds:.1f} s"
+              + (f"; {len(report.failed)} skipped (see the log)" if report.failed else ""))
+
+
+@app.command()
+@_handle
+def precompute(store: StoreOpt = None) -> None:
+    """Compute what the explorer's pages open with for the current generation, kept on disk
+    beside it (what is there already is kept). 'itskg serve' does it in the background.
+
+    Example: itskg precompute
+    """
+    _precompute_after_commit(_settings(store), True)
 
 
 # ----------------------------------------------------------------------------- query
@@ -311,12 +338,17 @@ def import_(
     strict: Annotated[bool, typer.Option(help="Warnings also block the import.")] = False,
     source: Annotated[str | None, typer.Option(help="Layer name (default from the file).")] = None,
     sheet: Annotated[str | None, typer.Option(help="XLSX sheet name.")] = None,
+    precompute: Annotated[bool | None, typer.Option(
+        "--precompute/--no-precompute",
+        help="After the commit, compute what the explorer's pages open with (default: "
+             "ITSKG_PRECOMPUTE, on).")] = None,
 ) -> None:
     """Import data into its own layer: validated, atomic, with provenance.
 
     Example: itskg import companies companies.csv
     """
-    kg = _kg(_settings(store))
+    settings = _settings(store)
+    kg = _kg(settings)
     if kind == "esco":
         record, report = kg.import_esco(path, progress=_esco_progress())
         err.print(escape(str(report)), highlight=False)
@@ -342,6 +374,7 @@ def import_(
         record = res.record
     out.print(f"[green]imported[/] {record.source}: {record.triples:,} triples "
               f"into {record.graph}")
+    _precompute_after_commit(settings, precompute)
 
 
 def _esco_progress() -> Callable[[str, int, int], None]:

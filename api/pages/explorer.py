@@ -24,6 +24,7 @@ from itskg.api.pages import geo, profile_pages, webdata
 from itskg.api.pages import linkeddata as resources
 from itskg.api.pages.i18n import page_lang
 from itskg.api.pages.rendering import STATIC_DIR, error_page, render, vendor_dir, vendor_has
+from itskg.api.routes.network import EXPLORER_MAX_NODES
 from itskg.graph.errors import ItskgError, UnknownQueryError
 from itskg.graph.namespaces import PREFIXES
 from itskg.graph.sparql.catalogue import NamedQuery, bind_params, inline_bindings, load_catalog
@@ -167,7 +168,7 @@ async def network(request: Request) -> Response:
     return render(request, "network.html", {
         "available": vendor_has(request, "cytoscape/dist/cytoscape.min.js"),
         "regions": lists["nuts"], "areas": lists["area-2023"], "sectors": lists["ateco2025"],
-        "params": dict(request.query_params),
+        "params": dict(request.query_params), "max_fetch": EXPLORER_MAX_NODES,
     })
 
 

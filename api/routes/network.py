@@ -3,8 +3,12 @@
 - ``GET /api/network/projections``: the declared projections (and their filters);
 - ``GET /api/network/metrics``: the metric catalogue with the policy reading of each;
 - ``GET /api/network/{projection}``: the graph for a web view, ``{nodes, edges, communities,
-  summary}``, refused (422) above ``max_nodes`` with a message saying how to narrow it;
-- ``GET /api/network/{projection}/export?format=gexf|graphml|csv``: a download;
+  summary, total_nodes, total_edges, thinned}``: above ``max_nodes`` nodes it keeps the most
+  connected ones (weighted degree), above ``ITSKG_NETWORK_MAX_EDGES`` edges the heaviest, and
+  ``thinned`` says what was kept of what and by which rule (None: the whole graph);
+- ``GET /api/network/{projection}/export?format=gexf|graphml|csv``: a download of the whole
+  graph (never thinned), computed under the same deadline: a projection too large to write
+  in time answers 503 and is narrowed with the filters;
 - ``GET /api/network/{projection}/{metric}?top=N``: ranked results; other query parameters
   are the metric's own (``k``, ``seed``, ``attr``, ``profile``, ``level``, ``target``...).
 
@@ -13,8 +17,10 @@ Filters everywhere: ``region`` and ``area`` and ``sector`` (repeatable), ``year`
 worker under the query deadline (``ITSKG_QUERY_TIMEOUT``), which builds the graph once per
 store generation and filters; answers are cached per generation.
 
-Server-side bounds a client cannot raise (issue 12): a view has at most
-``ITSKG_NETWORK_MAX_NODES`` nodes (a larger ``max_nodes`` is clamped); betweenness is
+Server-side bounds a client cannot raise (issues 10, 12): a view sends at most
+``ITSKG_NETWORK_MAX_NODES`` nodes (a larger ``max_nodes`` is clamped) and
+``ITSKG_NETWORK_MAX_EDGES`` edges; a metric sends at most ``ITSKG_NETWORK_MAX_NODES`` rows
+(``top`` is clamped; ``total`` states all of them); betweenness is
 estimated from at most ``ITSKG_NETWORK_BETWEENNESS_SAMPLES`` sources with the fixed seed 0 (a
 client's ``seed`` is dropped, so it can neither multiply cache entries nor work); every task
 shares the worker pool (so at most ``ITSKG_QUERY_WORKERS`` run at once), its deadline and its
@@ -34,10 +40,13 @@ from itskg.graph.analysis.metrics import METRICS
 from itskg.graph.analysis.projections import load_projections
 from itskg.graph.errors import AnalysisError
 
-__all__ = ["DEFAULT_MAX_NODES", "register", "router"]
+__all__ = ["DEFAULT_MAX_NODES", "EXPLORER_MAX_NODES", "register", "router"]
 
 PREFIX = "/api/network"
 DEFAULT_MAX_NODES = 5_000
+#: What the explorer's network view asks for (api/pages/static/network.js reads it from the
+#: page; the precompute plan asks the same, so a first visit finds it ready).
+EXPLORER_MAX_NODES = 4_000
 _RESERVED = {"region", "area", "sector", "year", "real_only", "top", "max_nodes", "kind"}
 
 router = APIRouter(prefix=PREFIX, tags=["network analysis"], responses={
@@ -95,16 +104,20 @@ def list_metrics() -> list[dict[str, Any]]:
 async def graph_view(
     request: Request, projection: Projection, region: Regions = None, area: Areas = None,
     sector: Sectors = None, year: Year = None, real_only: RealOnly = False,
-    max_nodes: Annotated[int, Query(ge=1, description="Refuse larger graphs")] =
+    max_nodes: Annotated[int, Query(ge=1, description="Send at most this many nodes (the most "
+                                    "connected; the payload says what was left out)")] =
     DEFAULT_MAX_NODES,
     communities: Annotated[bool, Query(description="Add Louvain communities")] = True,
 ) -> Response:
     """Nodes (id, label, kind, attributes, degree, community), edges (source, target, weight),
-    communities and a summary. Larger than ``max_nodes``: 422 with how to narrow it."""
-    cap = request.app.state.settings.network_max_nodes
+    communities, a summary of the whole projection, ``total_nodes`` and ``total_edges``, and
+    ``thinned``: how a graph above the caps was cut (the most connected nodes, the heaviest
+    edges), or null when it is sent whole."""
+    settings = request.app.state.settings
     res = await (await get_kg(request)).anetwork(
         "view", projection, _filters(region, area, sector, year, real_only),
-        max_nodes=min(max_nodes, cap), communities=communities, prefix=PREFIX)
+        max_nodes=min(max_nodes, settings.network_max_nodes), communities=communities,
+        prefix=PREFIX, max_edges=settings.network_max_edges)
     return Response(res.body, media_type=res.media_type)
 
 
@@ -131,7 +144,8 @@ async def export(
 @router.get("/{projection}/{metric}", summary="Ranked results of a metric on a projection")
 async def metric_results(
     request: Request, projection: Projection, metric: MetricName,
-    top: Annotated[int | None, Query(ge=1, description="First N rows")] = 50,
+    top: Annotated[int | None, Query(ge=1, description="First N rows (at most "
+                                     "ITSKG_NETWORK_MAX_NODES)")] = 50,
     region: Regions = None, area: Areas = None, sector: Sectors = None, year: Year = None,
     real_only: RealOnly = False,
     kind: Annotated[str | None, Query(description="Rank only nodes of this kind")] = None,
@@ -140,9 +154,10 @@ async def metric_results(
     ...}]}``; any other query parameter is passed to the metric (e.g. ``k=500``)."""
     params = _bounded(request, metric, {k: v for k, v in request.query_params.items()
                                         if k not in _RESERVED})
+    cap = request.app.state.settings.network_max_nodes
     res = await (await get_kg(request)).anetwork(
         "metric", projection, _filters(region, area, sector, year, real_only),
-        metric=metric, top=top, kind=kind or None, params=params)
+        metric=metric, top=min(top or cap, cap), kind=kind or None, params=params)
     return Response(res.body, media_type=res.media_type)
 
 

@@ -144,7 +144,14 @@ def bipartite_projection(B: nx.Graph, keep: Iterable[Hashable]) -> nx.Graph:
     P = nx.Graph()
     P.add_nodes_from(kept_nodes)
     ws = proj.es["weight"] if proj.ecount() else []
-    P.add_edges_from(
-        (kept_nodes[e.source], kept_nodes[e.target], {"weight": int(w)})
-        for e, w in zip(proj.es, ws, strict=True))
+    # The adjacency is filled directly: a projection has no self-loops and no parallel edges
+    # (igraph merged them into ``weight``), so add_edges_from's checks and its generator of
+    # (u, v, dict) triples are pure overhead: 30 s of 40 for skill-skill at national scale
+    # (2 million edges), about 10x less this way (README, "Precomputed answers").
+    adj = P._adj
+    for (s, t), w in zip(proj.get_edgelist(), ws, strict=True):
+        a, b = kept_nodes[s], kept_nodes[t]
+        d = {"weight": int(w)}
+        adj[a][b] = d
+        adj[b][a] = d
     return P

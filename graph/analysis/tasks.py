@@ -10,6 +10,7 @@ for exports.
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import OrderedDict
 from typing import Any
@@ -20,7 +21,7 @@ from itskg.graph.analysis.extract import Filters, build_graph
 from itskg.graph.backends.interface import Store
 from itskg.graph.errors import AnalysisError
 
-__all__ = ["EXPORT_MEDIA", "GRAPH_CACHE_SIZE", "TASKS", "network_task", "run_task"]
+__all__ = ["EXPORT_MEDIA", "GRAPH_CACHE_SIZE", "TASKS", "network_task", "run_task", "thin"]
 
 GRAPH_CACHE_SIZE = 4  # networkx graphs kept per worker process
 EXPORT_MEDIA = {"gexf": "application/gexf+xml", "graphml": "application/graphml+xml",
@@ -63,8 +64,8 @@ def run_task(store: Store, req: dict[str, Any], cache: dict[str, Any]
              ) -> tuple[bytes, str]:
     """Run one task (from ``network_task``) on ``store``; returns (body, media type).
 
-    Raises AnalysisError for an unknown projection, metric, format or parameter, and for a
-    view larger than ``max_nodes``.
+    Raises AnalysisError for an unknown projection, metric, format or parameter. A view
+    larger than its caps is thinned (``thin``), never refused.
     """
     from itskg.graph.analysis.metrics import METRICS, run_metric
 
@@ -80,7 +81,8 @@ def run_task(store: Store, req: dict[str, Any], cache: dict[str, Any]
                 f"Unknown format {opt['format']!r}; use one of {', '.join(FORMATS)}.")
     G = projection_graph(store, projection, filters, cache)
     if task == "view":
-        return _json(_view(G, projection, opt["max_nodes"], opt["communities"], opt["prefix"]))
+        return _json(_view(G, projection, opt["max_nodes"], opt["communities"], opt["prefix"],
+                           opt.get("max_edges")))
     if task == "export":
         from itskg.graph.analysis.export import export_graph
 
@@ -104,21 +106,60 @@ def run_task(store: Store, req: dict[str, Any], cache: dict[str, Any]
     return _json(answer)
 
 
+def thin(G: nx.Graph, max_nodes: int, max_edges: int) -> tuple[nx.Graph, dict[str, Any] | None]:
+    """The part of ``G`` a view sends: at most ``max_nodes`` nodes (those with the largest
+    weighted degree) and ``max_edges`` edges among them (the heaviest); ties by id, so the
+    same graph always gives the same view. Returns (graph, how it was thinned or None).
+
+    >>> G = nx.Graph([("a", "b", {"weight": 5}), ("b", "c", {"weight": 1}), ("c", "d")])
+    >>> H, how = thin(G, 3, 1)
+    >>> sorted(H.nodes), list(H.edges), how["nodes"]["kept"], how["edges"]["of"]
+    (['a', 'b', 'c'], [('a', 'b')], 3, 3)
+    """
+    n, m = G.number_of_nodes(), G.number_of_edges()
+    if n <= max_nodes and m <= max_edges:
+        return G, None
+    how: dict[str, Any] = {"nodes": {"kept": n, "of": n, "by": None},
+                           "edges": {"kept": m, "of": m, "by": None},
+                           "caps": {"nodes": max_nodes, "edges": max_edges}}
+    H = G
+    if n > max_nodes:
+        strength = dict(G.degree(weight="weight"))
+        keep = sorted(G, key=lambda v: (-float(strength[v] or 0), str(v)))[:max_nodes]
+        H = G.subgraph(keep)
+        how["nodes"].update(kept=max_nodes, by="weighted degree (the most connected first)")
+    if H.number_of_edges() > max_edges:
+        edges = heapq.nsmallest(max_edges, H.edges(data="weight", default=1),
+                                key=lambda e: (-float(e[2] or 0), str(e[0]), str(e[1])))
+        K = G.__class__()
+        K.graph.update(G.graph)
+        K.add_nodes_from(H.nodes(data=True))
+        K.add_edges_from((a, b, G.edges[a, b]) for a, b, _ in edges)
+        H = K
+        how["edges"]["by"] = "weight (the heaviest first)"
+    how["edges"]["kept"] = H.number_of_edges()
+    return H, how
+
+
 def _view(G: nx.Graph, projection: str, max_nodes: int, communities: bool,
-          prefix: str) -> dict[str, Any]:
+          prefix: str, max_edges: int | None = None) -> dict[str, Any]:
+    """The JSON of a graph view, thinned to the caps (``thin``); the payload says so:
+    ``total_nodes``, ``total_edges`` (of the whole projection), ``thinned`` (None when all
+    of it is sent, else what was kept of what, by what rule, and the caps). The summary is
+    of the whole projection; degrees are in the whole projection; communities are those of
+    the graph sent (``communities_of``). The full graph is in ``{prefix}/{projection}/export``."""
     from itskg.graph.analysis.communities import louvain, modularity
     from itskg.graph.analysis.export import to_web_json
     from itskg.graph.analysis.structure import summary
 
-    if G.number_of_nodes() > max_nodes:
-        raise AnalysisError(
-            f"The projection '{projection}' has {G.number_of_nodes():,} nodes with these "
-            f"filters, more than max_nodes={max_nodes:,} (over HTTP at most "
-            "ITSKG_NETWORK_MAX_NODES). Add region/area/sector/year filters, raise max_nodes, "
-            f"or download it from {prefix}/{projection}/export?format=gexf.")
-    comms = louvain(G) if communities and G.number_of_edges() else []
+    H, how = thin(G, max_nodes, max_edges if max_edges is not None else G.number_of_edges())
+    comms = louvain(H) if communities and H.number_of_edges() else []
     info = summary(G)
     if comms:
-        info["modularity"] = round(modularity(G, comms), 4)
-    degree = {n: G.degree(n) for n in G}
-    return to_web_json(G, {"degree": degree}, comms, info)
+        info["modularity"] = round(modularity(H, comms), 4)
+    degree = {n: G.degree(n) for n in H}
+    out = to_web_json(H, {"degree": degree}, comms, info)
+    out.update(total_nodes=G.number_of_nodes(), total_edges=G.number_of_edges(), thinned=how,
+               communities_of="shown graph" if how else "whole graph",
+               export=f"{prefix}/{projection}/export")
+    return out

@@ -112,8 +112,11 @@ def _get(app: Any, url: str) -> httpx.Response:
 #: the answer cache). Before issue 9's last step it was 10 modules: the parent also resolved
 #: the query, validated and bound the parameters and scanned the text (catalogue, scan,
 #: queryformat, terms), as the worker does now.
+#: Issue 10 added the answer cache's disk tier, graph/precompute.py: on a miss in memory the
+#: facade looks for the answer precomputed for this generation before it asks a worker.
 SERVER_WALK = {"api/routes/named_queries.py", "api/deps.py", "api/formats.py",
-               "graph/knowledge.py", "graph/sparql/executor.py", "graph/store.py"}
+               "graph/knowledge.py", "graph/sparql/executor.py", "graph/store.py",
+               "graph/precompute.py"}
 #: the worker's walk: the request handler (executor), the catalogue that checks and binds the
 #: parameters (with queryformat's VALUES inlining for ``binding: values`` queries and scan),
 #: the store and its terms, and the result writer (results)
@@ -136,7 +139,7 @@ def test_named_query_walk(app: Any, store: Path) -> None:
         local._cache.clear()
         parent, worker, _ = trace(lambda: local.run_named(
             "academies_by_region", {"region": "ITH5"}, "json"))
-    assert parent == {"graph/knowledge.py", "graph/store.py"}
+    assert parent == {"graph/knowledge.py", "graph/store.py", "graph/precompute.py"}
     assert worker == WORKER_WALK
 
 

@@ -4,7 +4,8 @@
 (function () {
   const {href, el, fmt, getJSON, lang} = window.itskg;
   const MAX_NODES = 600;  // drawn; larger answers are cut to the top nodes by the metric
-  const MAX_FETCH = 4000;  // asked; the API refuses larger graphs with advice (422)
+  // asked (the server's EXPLORER_MAX_NODES, on the form); larger graphs come back thinned
+  const MAX_FETCH = Number(document.getElementById("netform").dataset.maxFetch) || 4000;
   const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"];
   const form = document.getElementById("netform");
@@ -145,7 +146,8 @@
   function draw(data, metric) {
     let nodes = data.nodes || [];
     let edges = data.edges || [];
-    const summarised = nodes.length > MAX_NODES || (data.summary && data.summary.truncated);
+    const summarised = nodes.length > MAX_NODES || Boolean(data.thinned) ||
+      (data.summary && data.summary.truncated);
     if (nodes.length > MAX_NODES) {
       const key = (n) => (typeof n[metric] === "number" ? n[metric] : (n.degree || 0));
       nodes = [...nodes].sort((a, b) => key(b) - key(a)).slice(0, MAX_NODES);
@@ -208,9 +210,12 @@
     state.nodes = nodes.length;
     names.replaceChildren(...nodes.slice(0, 2000).map((n) => el("option", {value: n.label || n.id})));
     const comms = (data.communities || []).length;
-    const total = (data.nodes || []).length;
+    // the server thins graphs above its caps and states the whole graph's size
+    const total = data.total_nodes || (data.nodes || []).length;
+    const allEdges = data.total_edges || edges.length;
     say(fmt(state.nodes, lang) + " / " + fmt(total, lang) + " " + status.dataset.nodes + ", " +
-      fmt(edges.length, lang) + " " + status.dataset.edges + ", " + comms + " " +
+      fmt(edges.length, lang) + (allEdges > edges.length ? " / " + fmt(allEdges, lang) : "") +
+      " " + status.dataset.edges + ", " + comms + " " +
       status.dataset.communities + (summarised ? ". " + status.dataset.summarised : ""),
       summarised ? "note" : "");
   }

@@ -69,3 +69,28 @@ def test_node_cap_and_projection_size_are_refused_with_advice(tiny) -> None:
         build_graph(tiny, "academy-company", max_nodes=3)
     with pytest.raises(AnalysisError, match="Narrow it with --region"):
         build_graph(tiny, "company-company", max_edges=5)
+
+
+def test_columns_from_the_engine_tsv_equal_its_rows(tiny) -> None:
+    """Projections read the engine's TSV as columns (issue 10, item 5): every cell must be
+    the Term the row-by-row reading gives, for every projection query and for literals of
+    every shape (language, datatype, escapes, bare numbers and booleans, unbound)."""
+    from itskg.graph.analysis.codelists import vocabulary
+    from itskg.graph.analysis.extract import Filters, _table, render_query
+    from itskg.graph.analysis.projections import load_projections
+
+    queries = [render_query(getattr(p, part), Filters(), vocabulary(tiny))
+               for p in load_projections().values() if not p.derived
+               for part in ("nodes", "edges")]
+    queries.append(
+        'SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) { ("x\\ty\\n\\"z\\"\\\\ é"@it 1 true) '
+        '(2.5 "1.0E3"^^<http://www.w3.org/2001/XMLSchema#double> UNDEF) '
+        '(<http://a/b> "2024-01-01"^^<http://www.w3.org/2001/XMLSchema#date> false) '
+        '(UNDEF UNDEF "plain") } }')
+    queries.append('SELECT ?a WHERE { VALUES ?a { 1 UNDEF "b" } }')  # one column
+    for q in queries:
+        expected = list(tiny.query(q).rows())
+        n, cols = _table(tiny, q)
+        assert n == len(expected), q
+        assert [{k: cols[k][i] for k in cols} for i in range(n)] == expected, q
+    assert sum(_table(tiny, q)[0] for q in queries) > 40  # the tiny ecosystem has rows
