@@ -162,9 +162,10 @@ def test_csv_import_walk_is_the_importer_pipeline(tmp_path: Path) -> None:
 #: what a CSV import touches besides graph/importers/ (unchanged by issue 9): the facade,
 #: the store it commits through (backends.open_store, store, terms, the rule materialisation
 #: in reasoning, the metadata graph, N-Triples writing), SHACL validation, config, errors,
-#: namespaces, the packaged resources and the SPARQL scanner
+#: namespaces, the packaged resources and the SPARQL scanner; since issue 10 the incremental
+#: materialisation's semi-naive rule rewriting (sparql/delta) joins the commit path
 IMPORT_ALLOWED = {
     "graph/backends/__init__.py", "graph/config.py", "graph/errors.py", "graph/knowledge.py",
     "graph/metadata.py", "graph/namespaces.py", "graph/rdfwriter.py", "graph/reasoning.py",
-    "graph/resources.py", "graph/sparql/scan.py", "graph/store.py", "graph/terms.py",
-    "graph/validate.py"}
+    "graph/resources.py", "graph/sparql/delta.py", "graph/sparql/scan.py", "graph/store.py",
+    "graph/terms.py", "graph/validate.py"}
