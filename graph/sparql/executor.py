@@ -269,9 +269,10 @@ def _limit_memory(memory_mb: int) -> None:
 
 def _worker_main(conn: Any, target: Any, max_rows: int, parent: int = 0,
                  memory_mb: int = 0) -> None:
-    from itskg.graph.sparql.lifeline import die_with_parent
+    from itskg.graph.sparql.lifeline import die_with_parent, set_process_name
 
     die_with_parent(parent or None)  # SIGKILL when the forkserver (and so the server) dies
+    set_process_name("itskg-disk-wrk")
     try:
         _limit_memory(memory_mb)
         state = WorkerState(open_store(target) if isinstance(target, Settings)
@@ -349,6 +350,7 @@ class _Pool:
         default_factory=lambda: {lane: queue.Queue() for lane in LANES})
     workers: set[_Worker] = field(default_factory=set)
     retired: bool = False
+    lost: bool = False  # its template died
 
 
 @dataclass(eq=False)
@@ -545,6 +547,25 @@ class QueryExecutor:
                 continue
             self._swap(new)
 
+    def _template_lost(self, pool: _Pool) -> None:
+        """The template of ``pool`` died (killed, out of memory): serve from disk at once and
+        have the watcher copy the generation into memory again."""
+        with self._lock:
+            if pool.lost:
+                return
+            pool.lost = True
+            current = self._pool is pool
+        log.warning("the in-memory template of generation %s stopped (exit code %s); "
+                    "serving from disk while it is copied again", pool.generation,
+                    pool.template.proc.exitcode if pool.template else None)
+        if current and not self._closed:
+            try:
+                self._swap(self._disk_pool())
+            except Exception:
+                log.exception("starting on-disk workers failed")
+            self._fresh_key = ()  # the watcher reloads CURRENT into memory
+            self._wake.set()
+
     def _swap(self, new: _Pool) -> None:
         """Serve from ``new`` from now on; the old pool retires as its workers get idle."""
         with self._lock:
@@ -643,10 +664,17 @@ class QueryExecutor:
         pool = w.pool
         if pool is None or pool.retired:
             return
+        if pool.template is not None and not pool.template.alive():
+            self._retire(pool)  # its workers died with it: none may take a request now
+            threading.Thread(target=self._template_lost, args=(pool,), daemon=True).start()
+            return
 
         def start() -> None:
             for attempt in range(5):
                 if self._closed or pool.retired:
+                    return
+                if pool.template is not None and not pool.template.alive():
+                    self._template_lost(pool)
                     return
                 try:
                     nw = self._spawn(w.lane, pool)

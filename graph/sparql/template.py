@@ -46,9 +46,10 @@ _REAPED_KEPT = 1024  # exit codes kept for the server to ask about
 # ------------------------------------------------------------------ the template process
 def template_main(ctrl: Connection, root: str, generation: str, parent: int) -> None:
     """Entry point of the template process (a forkserver child); see the module docstring."""
-    from itskg.graph.sparql.lifeline import die_with_parent
+    from itskg.graph.sparql.lifeline import die_with_parent, set_process_name
 
     die_with_parent(parent or None)
+    set_process_name("itskg-template")
     t0 = time.monotonic()
     try:
         from itskg.graph.backends.memory import MemoryStore
@@ -126,7 +127,7 @@ def _fork_worker(ctrl: Connection, store: Any, lane: str, max_rows: int,
         try:
             ctrl.close()
             theirs.close()
-            _worker(Connection(ours.detach()), store, max_rows, memory_mb)
+            _worker(Connection(ours.detach()), store, lane, max_rows, memory_mb)
         except BaseException:  # noqa: BLE001
             code = 1
         os._exit(code)
@@ -136,11 +137,12 @@ def _fork_worker(ctrl: Connection, store: Any, lane: str, max_rows: int,
     theirs.close()
 
 
-def _worker(conn: Connection, store: Any, max_rows: int, memory_mb: int) -> None:
+def _worker(conn: Connection, store: Any, lane: str, max_rows: int, memory_mb: int) -> None:
     from itskg.graph.sparql.executor import WorkerState, serve_connection
-    from itskg.graph.sparql.lifeline import die_with_parent
+    from itskg.graph.sparql.lifeline import die_with_parent, set_process_name
 
     die_with_parent(os.getppid())  # SIGKILL when the template dies
+    set_process_name(f"itskg-mem-{lane}"[:15])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops workers, not Ctrl-C
     if memory_mb > 0:
         import resource
@@ -218,6 +220,16 @@ class Template:
         self.proc.start()
         child.close()
         self.closed = False
+        # a pidfd tells at once that the template is gone (before the forkserver reports it)
+        self._pidfd: int | None = os.pidfd_open(self.proc.pid)
+
+    def alive(self) -> bool:
+        """True while the template process runs."""
+        if self._pidfd is None:
+            return False
+        poller = select.poll()
+        poller.register(self._pidfd, select.POLLIN)
+        return not poller.poll(0)
 
     @property
     def pid(self) -> int | None:
@@ -286,3 +298,6 @@ class Template:
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join(2)
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
