@@ -49,6 +49,7 @@ harmless.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import contextvars
 import io
@@ -338,6 +339,11 @@ class _Overran(Exception):
         self.seconds = seconds
 
 
+def _wake_waiter(fut: Any) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
 @dataclass(eq=False)
 class _Pool:
     """The workers over one source: the on-disk store (following CURRENT by themselves) or
@@ -349,6 +355,9 @@ class _Pool:
     idle: dict[str, queue.Queue[_Worker]] = field(
         default_factory=lambda: {lane: queue.Queue() for lane in LANES})
     workers: set[_Worker] = field(default_factory=set)
+    #: requests waiting on an event loop for a worker: (loop, future) per lane
+    waiters: dict[str, collections.deque[tuple[Any, Any]]] = field(
+        default_factory=lambda: {lane: collections.deque() for lane in LANES})
     retired: bool = False
     lost: bool = False  # its template died
 
@@ -360,6 +369,7 @@ class _Worker:
     lane: str = "main"
     pool: _Pool | None = None
     poller: Any = None
+    gone: bool = False  # discarded (its process object may be closed)
 
     def wait(self, seconds: float) -> bool:
         """True when an answer is ready within ``seconds`` (one poll(2), no selector setup)."""
@@ -575,8 +585,15 @@ class QueryExecutor:
 
     def _retire(self, pool: _Pool) -> None:
         """Stop the pool's idle workers now, its busy ones after their answer; then its
-        template."""
+        template. Its waiting requests look again (at the pool now serving)."""
         pool.retired = True
+        with self._lock:
+            waiting = [e for q in pool.waiters.values() for e in q]
+            for q in pool.waiters.values():
+                q.clear()
+        for loop, fut in waiting:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_wake_waiter, fut)
         for q in pool.idle.values():
             while True:
                 try:
@@ -632,6 +649,9 @@ class QueryExecutor:
     def _discard(self, w: _Worker) -> None:
         pool = w.pool
         with self._lock:
+            if w.gone:
+                return
+            w.gone = True
             if pool is not None:
                 pool.workers.discard(w)
         if w.proc.is_alive():
@@ -647,15 +667,27 @@ class QueryExecutor:
         """Stop an idle worker politely (kill it if it does not leave at once)."""
         with contextlib.suppress(OSError, ValueError):
             w.conn.send(None)
-        w.proc.join(1)
+            w.proc.join(1)
         self._discard(w)
 
     def _release(self, w: _Worker) -> None:
-        """An answered worker goes back to its pool, or stops when its pool retired."""
-        if w.pool is None or w.pool.retired or self._closed:
+        """An answered worker goes to a waiting request (its lane's first; a main-lane
+        worker may serve a waiting look-up), else back to its pool's idle queue; it stops
+        when its pool retired."""
+        pool = w.pool
+        if pool is None or pool.retired or self._closed:
             self._stop(w)
-        else:
-            w.pool.idle[w.lane].put(w)
+            return
+        with self._lock:
+            for lane in (w.lane,) if w.lane == "lookup" else ("main", "lookup"):
+                waiters = pool.waiters[lane]
+                while waiters:
+                    loop, fut = waiters.popleft()
+                    if not fut.done():
+                        with contextlib.suppress(RuntimeError):  # its loop closed
+                            loop.call_soon_threadsafe(self._give, fut, w)
+                            return
+            pool.idle[w.lane].put(w)
 
     def _replace(self, w: _Worker) -> None:
         """Kill ``w`` now; start its replacement in the background (a fork of the template
@@ -829,23 +861,63 @@ class QueryExecutor:
         finally:
             self._charge(time.monotonic() - t0)
 
+    @staticmethod
+    def _take(pool: _Pool, lane: str) -> _Worker | None:
+        """An idle worker for ``lane`` now, or None. A look-up also takes an idle main-lane
+        worker (main-lane work never takes the look-up lane's)."""
+        for q in (pool.idle[lane],) if lane == "main" else (pool.idle["lookup"],
+                                                             pool.idle["main"]):
+            try:
+                return q.get_nowait()
+            except queue.Empty:
+                pass
+        return None
+
     async def _idle_worker(self, lane: str) -> _Worker:
         """An idle worker of ``lane``, waited for on the event loop (no thread per waiter:
-        16 queued slow queries must not take the threads the fast lane needs)."""
+        16 queued slow queries must not take the threads the fast lane needs). A waiter is
+        handed the next released worker directly (``_release``), so a queued look-up starts
+        as soon as a worker is free instead of at its next poll."""
         wait = self.lookup_timeout if lane == "lookup" else self.timeout
-        deadline, pause = time.monotonic() + wait, 0.002
+        deadline = time.monotonic() + wait
+        loop = asyncio.get_running_loop()
         while True:
-            try:
-                if self._stale() and time.monotonic() < deadline:
-                    raise queue.Empty  # an import committed: wait for the pool that serves it
-                return self._pool.idle[lane].get_nowait()
-            except queue.Empty:
-                if time.monotonic() >= deadline:
-                    if lane == "lookup":
-                        raise _Overran(0.0) from None
-                    raise self._busy_error() from None
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 0.05)
+            left = deadline - time.monotonic()
+            if self._stale() and left > 0:  # an import committed: wait for the pool serving it
+                await asyncio.sleep(0.005)
+                continue
+            pool = self._pool
+            w = self._take(pool, lane)
+            if w is not None:
+                return w
+            if left <= 0:
+                if lane == "lookup":
+                    raise _Overran(0.0)
+                raise self._busy_error()
+            fut: asyncio.Future[_Worker | None] = loop.create_future()
+            entry = (loop, fut)
+            with self._lock:
+                w = self._take(pool, lane)  # released between the two looks?
+                if w is None:
+                    pool.waiters[lane].append(entry)
+            if w is not None:
+                return w
+            try:  # woken by a release, a pool swap, or every 0.25 s to look again
+                got = await asyncio.wait_for(fut, min(left, 0.25))
+            except TimeoutError:
+                got = None
+            finally:
+                with self._lock, contextlib.suppress(ValueError):
+                    pool.waiters[lane].remove(entry)
+            if got is not None:
+                return got
+
+    def _give(self, fut: asyncio.Future[_Worker | None], w: _Worker) -> None:
+        """(On the waiter's loop) hand ``w`` to a waiting request, or release it again."""
+        if fut.done():
+            self._release(w)
+        else:
+            fut.set_result(w)
 
     async def _aattempt(self, req: dict[str, Any], lane: str, limit: float) -> ExecResult:
         w = await self._idle_worker(lane)
@@ -936,7 +1008,9 @@ class QueryExecutor:
             with contextlib.suppress(OSError, ValueError):
                 w.conn.send(None)
         for w in workers:
-            w.proc.join(1)
+            with contextlib.suppress(ValueError):  # closed by a concurrent discard
+                if not w.gone:
+                    w.proc.join(1)
             self._discard(w)
         for p in pools:
             p.retired = True
