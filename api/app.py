@@ -22,6 +22,7 @@ from itskg.api.fairuse import BudgetGuard
 from itskg.api.guard import RequestGuard, ScopedCORS, csp_for
 from itskg.api.http_errors import install_error_handlers
 from itskg.api.pages import explorer as pages
+from itskg.api.pages import geo
 from itskg.api.routes import meta
 from itskg.api.routes import named_queries as query_routes
 from itskg.api.routes import network as network_routes
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
         kg = await run_in_threadpool(KnowledgeGraph(settings).start)
         app.state.kg = kg
         kg.warm_profiles()  # national figures of /profiles, in a daemon thread
+        geo.log_missing_shapes(settings)  # one line saying how to get the map's shapes
         try:
             yield
         finally:

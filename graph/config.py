@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_store_path", "is_remote", "settings_markdown"]
+__all__ = ["Settings", "default_geo_dir", "default_store_path", "is_remote", "settings_markdown"]
 
 
 def is_remote(store: Path | str) -> bool:
@@ -22,6 +22,20 @@ def default_store_path() -> Path:
     """Per-user data directory: $XDG_DATA_HOME/itskg/store (or ~/.local/share/itskg/store)."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "itskg" / "store"
+
+
+def default_geo_dir() -> Path | None:
+    """``shared/data/geo`` beside the source checkout itskg runs from, or None.
+
+    A checkout (the folder holding ``pyproject.toml`` and ``graph/``) sits next to the shared
+    data (``../shared``, as CI and ``make run`` lay them out), whatever the working directory.
+    An installed wheel has no checkout: None (the map then says where to point
+    ``ITSKG_GEO_DIR``).
+    """
+    checkout = Path(__file__).resolve().parents[1]
+    if not (checkout / "pyproject.toml").is_file():
+        return None
+    return checkout.parent / "shared" / "data" / "geo"
 
 
 class Settings(BaseSettings):
@@ -78,11 +92,12 @@ class Settings(BaseSettings):
     web_assets: Path | None = Field(
         None, description="folder of the npm packages served at `/vendor` (unset: the "
         "repository's `web/node_modules`)")
-    geo_dir: Path = Field(
-        Path("../shared/data/geo"),
+    geo_dir: Path | None = Field(
+        default_factory=default_geo_dir,
         description="folder of the ISTAT/openpolis boundaries (`limits_IT_provinces.topo.json`, "
-        "CC BY 4.0) drawn by the map; read at serve time, never copied into the project; "
-        "relative to the working directory")
+        "CC BY 4.0) drawn by the map; read at serve time, never copied into the project "
+        "(unset: `shared/data/geo` beside the source checkout; none in a wheel install)",
+        json_schema_extra={"shown_default": "<checkout>/../shared/data/geo"})
     browser: str | None = Field(
         None, description="headless Chromium that prints PDF reports (`itskg report`, "
         "`/profiles/.../report.pdf`); unset: `chromium` on `PATH`")

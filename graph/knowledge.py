@@ -8,11 +8,12 @@ named queries, Linked Data descriptions, network analysis) is a request answered
 ``WorkerState.serve`` under ``settings.query_timeout``; answers are bytes plus what an HTTP
 layer needs (``ExecResult``).
 
-Named queries bind their parameters one way: validated in the calling process
-(``bind_params``), sent with the query, bound by the engine in the worker (pyoxigraph
-substitutions); code parameters are checked for existence in that same round trip. A query
-whose ``.rq`` header says ``binding: values`` gets its bindings inlined as a VALUES block
-instead (for plans the engine runs better that way).
+Named queries bind their parameters one way: the request carries the name and the text
+parameters; the worker validates them (``catalogue.named_request``: ``bind_params``),
+checks code parameters for existence and runs the query in that one round trip, bound by
+the engine (pyoxigraph substitutions). A query whose ``.rq`` header says ``binding: values``
+gets its bindings inlined as a VALUES block instead (for plans the engine runs better that
+way). The server process only routes, looks up its answer cache and waits.
 
 >>> import tempfile, pathlib
 >>> from itskg.graph.config import Settings
@@ -31,21 +32,18 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itskg.graph.backends import open_store
 from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
-from itskg.graph.errors import QueryParameterError, StoreError
+from itskg.graph.errors import QueryTimeoutError, StoreError
+from itskg.graph.reports.readings import Reading
 from itskg.graph.sparql.catalogue import (
-    RESULT_MEDIA,
     NamedQuery,
-    bind_params,
-    code_checks,
     get_query,
-    inline_bindings,
     load_catalog,
 )
 from itskg.graph.sparql.executor import (
@@ -58,7 +56,7 @@ from itskg.graph.sparql.executor import (
     apply_update,
     build_request,
 )
-from itskg.graph.sparql.scan import QueryInfo, scan_query, with_limit
+from itskg.graph.sparql.scan import QueryInfo
 from itskg.graph.store import Layer, LayerRecord, current_generation
 from itskg.graph.terms import QueryResult
 
@@ -72,9 +70,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.reports import Profile
     from itskg.graph.validate import ValidationReport
 
-__all__ = ["ANSWER_CACHE_SIZE", "WORKER_TIME", "KnowledgeGraph"]
+__all__ = ["ANSWER_CACHE_SIZE", "CALL_TIMEOUT_FACTOR", "WORKER_TIME", "KnowledgeGraph"]
 
 ANSWER_CACHE_SIZE = 512  # answers kept per process (all of one store generation at most)
+#: profiles and qualifications run many queries: their deadline is this many query deadlines
+CALL_TIMEOUT_FACTOR = 4
 Progress = Callable[[str], None]
 
 
@@ -99,7 +99,6 @@ class KnowledgeGraph:
         self._local_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._infos: dict[tuple[str, int | None], QueryInfo] = {}  # scans of catalogue texts
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> KnowledgeGraph:
@@ -259,30 +258,15 @@ class KnowledgeGraph:
         """One named query (UnknownQueryError with a suggestion if there is none)."""
         return get_query(name)
 
-    def _named_request(self, q: NamedQuery, params: Mapping[str, Any], fmt: str,
-                       lang: str | None, limit: int | None
-                       ) -> tuple[dict[str, Any], tuple[Any, ...]]:
-        raw = {k: v for k, v in params.items() if v is not None}
-        if q.uses_lang:
-            raw.setdefault("lang", lang or "it")
-        else:
-            raw.pop("lang", None)
-        if fmt not in RESULT_MEDIA:
-            raise QueryParameterError(
-                f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
-        bindings = bind_params(q, raw)
-        exists = code_checks(q, raw, bindings)
-        text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
-        info = None
-        if q.binding == "values":
-            text, bindings = inline_bindings(text, bindings), {}
-        else:  # the text is the same on every request: scan it once
-            info = self._infos.get((q.name, limit))
-            if info is None:
-                info = self._infos[(q.name, limit)] = scan_query(text)
-        req = self._request(text, fmt, bindings=bindings, exists=exists, info=info)
-        key = ("named", q.name, tuple(sorted((k, str(v)) for k, v in raw.items())), fmt, limit)
-        return req, key
+    @staticmethod
+    def _named_request(name: str, params: Mapping[str, Any], fmt: str, lang: str | None,
+                       limit: int | None) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        """The worker request of a named query (the worker validates and binds: see
+        ``itskg.graph.sparql.catalogue.named_request``) and its answer-cache key."""
+        raw = {k: str(v) for k, v in params.items() if v is not None}
+        req = {"op": "named", "name": name, "params": raw, "fmt": fmt, "lang": lang,
+               "limit": limit}
+        return req, ("named", name, tuple(sorted(raw.items())), fmt, lang, limit)
 
     def run_named(self, name: str, params: Mapping[str, Any] | None = None, fmt: str = "json",
                   *, lang: str | None = None, limit: int | None = None) -> ExecResult:
@@ -291,22 +275,19 @@ class KnowledgeGraph:
         Cached per store generation. Raises UnknownQueryError, QueryParameterError (also for
         a code that names no concept of the store), QueryTimeoutError.
         """
-        q = get_query(name)
-        req, key = self._named_request(q, params or {}, fmt, lang, limit)
-        return self._cached_answer(key, lambda: self.submit(req), RESULT_MEDIA[fmt])
+        req, key = self._named_request(name, params or {}, fmt, lang, limit)
+        return self._cached_answer(key, lambda: self.submit(req))
 
     async def arun_named(self, name: str, params: Mapping[str, Any] | None = None,
                          fmt: str = "json", *, lang: str | None = None,
                          limit: int | None = None, lane: str = "main") -> ExecResult:
         """``run_named`` from an asyncio loop (``lane="lookup"`` for look-up queries)."""
-        q = get_query(name)
-        req, key = self._named_request(q, params or {}, fmt, lang, limit)
+        req, key = self._named_request(name, params or {}, fmt, lang, limit)
         gen = self.generation()
         hit = self._cache_get((gen, *key))
         if hit is not None:
             return hit
-        res = await self.asubmit(req, lane)
-        return self._keep(gen, key, res, RESULT_MEDIA[fmt])
+        return self._keep(gen, key, await self.asubmit(req, lane))
 
     def query_result(self, name: str, params: Mapping[str, Any] | None = None, *,
                      lang: str = "it", limit: int | None = None) -> QueryResult:
@@ -362,6 +343,81 @@ class KnowledgeGraph:
             self._cache_put(full, value)
         return value
 
+    # ------------------------------------------------------------------ readings: derived figures
+    def _reading_steps(self, reading: Reading) -> Generator[tuple[str, str], ExecResult, Any]:
+        """Drive a reading: yields (query, lane) for each answer not in the cache, receives
+        the ExecResult, returns the figure. ``read`` and ``aread`` run the queries."""
+        import json
+
+        result: Any = reading
+        while isinstance(result, Reading):
+            gen = self.generation()
+            answers = []
+            for q in result.queries:
+                key = (gen, "rows", q) if result.cache else (None,)
+                rows = self._cache_get(key)
+                if rows is None:
+                    res = yield q, result.lane
+                    rows = json.loads(res.body)["results"]["bindings"]
+                    if key[0] is not None and res.generation == gen and not res.truncated:
+                        self._cache_put(key, rows)
+                answers.append(rows)
+            result = result.combine(answers)
+        return result
+
+    def read(self, reading: Reading) -> Any:
+        """A derived figure (``itskg.graph.reports.readings``): its queries run under the
+        deadline and row cap, their answers cached per store generation when the reading
+        says so, then combined. Raises QueryTimeoutError, QueryRefusedError."""
+        steps = self._reading_steps(reading)
+        try:
+            query, lane = next(steps)
+            while True:
+                query, lane = steps.send(self.sparql(query, "json", lane=lane))
+        except StopIteration as done:
+            return done.value
+
+    async def aread(self, reading: Reading) -> Any:
+        """``read`` from an asyncio loop."""
+        steps = self._reading_steps(reading)
+        try:
+            query, lane = next(steps)
+            while True:
+                query, lane = steps.send(await self.asparql(query, "json", lane=lane))
+        except StopIteration as done:
+            return done.value
+
+    def map_indicator(self, name: str, level: str = "region", lang: str = "it"
+                      ) -> dict[str, Any]:
+        """One map indicator per map unit (``itskg.graph.reports.indicators``): region (the
+        21 NUTS 2 units), province (NUTS 3) or country. KeyError for an unknown indicator or
+        one the level does not have."""
+        from itskg.graph.reports import indicators as ind
+
+        values = self.read(ind.indicator_reading(name, level))
+        return ind.indicator_table(name, level, values, self.read(ind.units_reading(level, lang)))
+
+    async def amap_indicator(self, name: str, level: str = "region", lang: str = "it"
+                             ) -> dict[str, Any]:
+        """``map_indicator`` from an asyncio loop."""
+        from itskg.graph.reports import indicators as ind
+
+        values = await self.aread(ind.indicator_reading(name, level))
+        units = await self.aread(ind.units_reading(level, lang))
+        return ind.indicator_table(name, level, values, units)
+
+    def home_counts(self, lang: str = "it") -> dict[str, Any]:
+        """Instances per main class (real, synthetic, other) and the layers (home page)."""
+        from itskg.graph.reports.indicators import home_reading
+
+        return self.read(home_reading(lang))
+
+    async def ahome_counts(self, lang: str = "it") -> dict[str, Any]:
+        """``home_counts`` from an asyncio loop."""
+        from itskg.graph.reports.indicators import home_reading
+
+        return await self.aread(home_reading(lang))
+
     # ------------------------------------------------------------------ network analysis
     def _network_request(self, task: str, projection: str, filters: Filters,
                          options: dict[str, Any]) -> tuple[dict[str, Any], tuple[Any, ...]]:
@@ -391,6 +447,29 @@ class KnowledgeGraph:
         if hit is not None:
             return hit
         return self._keep(gen, key, await self.asubmit(req))
+
+    def network_layer(self, projection: str, filters: Filters, metric: str, *,
+                      kind: str | None = None, params: Mapping[str, Any] | None = None,
+                      top: int | None = None) -> tuple[dict[str, Any], LayerRecord]:
+        """Compute ``metric`` in a worker (the deadline and memory bound of network tasks)
+        and commit all its results as the layer ``network-<projection>-<metric>``.
+
+        Returns the metric's answer (``top`` rows) and the committed layer's record.
+        Raises AnalysisError, QueryTimeoutError, StoreLockedError."""
+        import json
+
+        req, _ = self._network_request("metric", projection, filters, {
+            "metric": metric, "kind": kind, "params": dict(params or {}), "top": None,
+            "write_back": True})
+        answer = json.loads(self.submit(req).body)
+        spec = answer.pop("layer")
+        layer = Layer(source=spec["source"], title=spec["title"],
+                      data=spec["ntriples"].encode(), format="nt", kind=spec["kind"],
+                      derived_from=tuple(spec["derived_from"]),
+                      description=spec["description"], rows=spec["rows"])
+        if top is not None:
+            answer["rows"] = answer["rows"][:top]
+        return answer, self.replace_layers([layer])[0]
 
     def projection_graph(self, projection: str, filters: Filters) -> nx.Graph:
         """The projection's networkx graph, built in this process (CLI, notebooks)."""
@@ -533,38 +612,67 @@ class KnowledgeGraph:
             return validate_store(st, sources=sources)
 
     # ------------------------------------------------------------------ take-away: profiles, ELM
-    def _in_process(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-        """``fn(store, *args, **kw)`` on this process's read handle, at the current generation.
+    def _call_request(self, fn: str, *args: Any, **kw: Any) -> dict[str, Any]:
+        from itskg.graph.calls import call_request
 
-        For library work that reads the store with many small queries (profiles, ELM): it
-        runs here, not in a worker; HTTP callers put it in a thread under their own deadline.
-        """
-        with self._local_lock:
-            state = self._local_state()
-            state.follow()
-            return fn(state.store, *args, **kw)
+        return call_request(fn, *args, timeout_factor=CALL_TIMEOUT_FACTOR, **kw)
 
-    def profile(self, kind: str, code: str, lang: str = "it") -> Profile:
-        """The ``region`` (NUTS 2 code) or ``academy`` (key) profile in ``lang``.
+    def _call_timeout(self, fn: str) -> QueryTimeoutError:
+        seconds = CALL_TIMEOUT_FACTOR * self.settings.query_timeout
+        what = fn.replace("_", " ")
+        return QueryTimeoutError(
+            f"The {what} took longer than {seconds:g} s ({CALL_TIMEOUT_FACTOR} x "
+            "ITSKG_QUERY_TIMEOUT) and was stopped; retry in a minute (the first one of a new "
+            "store generation computes the national figures) or narrow it.")
 
-        See ``itskg.graph.reports``. Raises DataError for an unknown region or academy.
-        """
-        from itskg.graph.reports import academy_profile, region_profile
+    def _call(self, fn: str, *args: Any, **kw: Any) -> Any:
+        """``itskg.graph.calls.CALLS[fn](store, *args, **kw)`` in a worker (killable, under
+        ``CALL_TIMEOUT_FACTOR`` x the query deadline and the worker memory bound); in this
+        process without workers."""
+        import pickle
 
+        try:
+            res = self.submit(self._call_request(fn, *args, **kw))
+        except QueryTimeoutError:
+            raise self._call_timeout(fn) from None
+        return pickle.loads(res.body)
+
+    async def _acall(self, fn: str, *args: Any, **kw: Any) -> Any:
+        import pickle
+
+        try:
+            res = await self.asubmit(self._call_request(fn, *args, **kw))
+        except QueryTimeoutError:
+            raise self._call_timeout(fn) from None
+        return pickle.loads(res.body)
+
+    @staticmethod
+    def _profile_call(kind: str) -> str:
         if kind not in ("region", "academy"):
             from itskg.graph.errors import ConfigError
 
             raise ConfigError(f"No profile kind {kind!r}: use region or academy.")
-        return self._in_process(region_profile if kind == "region" else academy_profile,
-                                code, lang)
+        return f"{kind}_profile"
+
+    def profile(self, kind: str, code: str, lang: str = "it") -> Profile:
+        """The ``region`` (NUTS 2 code) or ``academy`` (key) profile in ``lang``, computed in
+        a worker (see ``_call``). See ``itskg.graph.reports``.
+
+        Raises UnknownProfileError (a DataError) for an unknown region or academy,
+        ConfigError for an unknown kind, QueryTimeoutError."""
+        return self._call(self._profile_call(kind), code, lang)
+
+    async def aprofile(self, kind: str, code: str, lang: str = "it") -> Profile:
+        """``profile`` from an asyncio loop."""
+        return await self._acall(self._profile_call(kind), code, lang)
 
     def warm_profiles(self, *, background: bool = True) -> None:
-        """Compute the national figures of the profiles ahead (in a daemon thread)."""
-        from itskg.graph.reports.profile import warm
-
+        """Compute the national figures of the profiles ahead in one worker (a daemon thread
+        waits for it). Each worker keeps its own per-generation cache: the others pay on their
+        first profile, but they stay free for queries while the server starts."""
         def run() -> None:
             try:
-                self._in_process(warm)
+                self._call("warm_profiles")
             except Exception:  # no data yet, or the store changes: the first request pays
                 return
 
@@ -575,22 +683,38 @@ class KnowledgeGraph:
 
     def qualifications(self, *, academy: str | None = None, region: str | None = None,
                        nqf_levels: Mapping[str, str] | None = None) -> list[Qualification]:
-        """The ITS qualifications derived from the courses (see ``itskg.graph.elm``)."""
-        from itskg.graph.elm import derive_qualifications
+        """The ITS qualifications derived from the courses (see ``itskg.graph.elm``), in a
+        worker. Raises QueryTimeoutError."""
+        return self._call("qualifications", academy=academy,
+                          region=region, nqf_levels=dict(nqf_levels or {}) or None)
 
-        return self._in_process(derive_qualifications, academy=academy,
-                                region=region, nqf_levels=nqf_levels)
+    async def aqualifications(self, *, academy: str | None = None, region: str | None = None,
+                              nqf_levels: Mapping[str, str] | None = None
+                              ) -> list[Qualification]:
+        """``qualifications`` from an asyncio loop."""
+        return await self._acall(
+            "qualifications", academy=academy, region=region,
+            nqf_levels=dict(nqf_levels or {}) or None)
 
     def qualification(self, key: str, nqf_levels: Mapping[str, str] | None = None
                       ) -> Qualification:
-        """One qualification by key or IRI; ElmError when there is none."""
-        from itskg.graph.elm.lookup import find_qualification
+        """One qualification by key or IRI, in a worker; ElmError when there is none."""
+        return self._call("qualification", key,
+                          dict(nqf_levels or {}) or None)
 
-        return self._in_process(find_qualification, key, nqf_levels)
+    async def aqualification(self, key: str, nqf_levels: Mapping[str, str] | None = None
+                             ) -> Qualification:
+        """``qualification`` from an asyncio loop."""
+        return await self._acall("qualification", key,
+                                 dict(nqf_levels or {}) or None)
 
-    @staticmethod
-    def check_qualifications(quals: Sequence[Qualification]) -> list[CompletenessReport]:
-        """Completeness of each qualification by the official Europass LOQ shapes."""
-        from itskg.graph.elm import check_qualifications
+    def check_qualifications(self, quals: Sequence[Qualification]) -> list[CompletenessReport]:
+        """Completeness of each qualification by the official Europass LOQ shapes (SHACL), in
+        a worker."""
+        return self._call("check_qualifications", list(quals))
 
-        return check_qualifications(quals)
+    async def acheck_qualifications(self, quals: Sequence[Qualification]
+                                    ) -> list[CompletenessReport]:
+        """``check_qualifications`` from an asyncio loop."""
+        return await self._acall(
+            "check_qualifications", list(quals))

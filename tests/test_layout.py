@@ -56,3 +56,32 @@ def test_tests_mirror_the_packages() -> None:
                 if not (ROOT / rel / "__init__.py").exists():
                     wrong.append(str(rel))
     assert not wrong, f"tests/ folders without a package of that path: {wrong}"
+
+
+def public_classes(roots: list[Path], base: Path = ROOT) -> dict[str, list[str]]:
+    """Public top-level class names under ``roots`` -> the modules that define them."""
+    import ast
+
+    seen: dict[str, list[str]] = collections.defaultdict(list)
+    for root in roots:
+        for path in root.rglob("*.py"):
+            if "__pycache__" in path.parts:
+                continue
+            for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+                    seen[node.name].append(str(path.relative_to(base)))
+    return seen
+
+
+def test_no_two_public_classes_share_a_name() -> None:
+    """One name, one thing: ``from x import Vocabulary`` must not depend on which x."""
+    seen = public_classes([ROOT / d for d in CODE])
+    clashes = {name: paths for name, paths in seen.items() if len(paths) > 1}
+    assert not clashes, f"rename one of each: {clashes}"
+
+
+def test_the_class_checker_finds_a_clash(tmp_path: Path) -> None:
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / f"{d}.py").write_text("class Vocabulary:\n    pass\n")
+    assert sorted(public_classes([tmp_path], tmp_path)["Vocabulary"]) == ["a/a.py", "b/b.py"]

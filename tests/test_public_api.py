@@ -40,11 +40,14 @@ def test_the_facade_api_is_pinned() -> None:
         # named queries
         "catalogue", "named_query", "run_named", "arun_named", "query_result",
         # network analysis
-        "network", "anetwork", "projection_graph", "write_back",
+        "network", "anetwork", "network_layer", "projection_graph", "write_back",
+        # derived figures (itskg.graph.reports): map indicators, home counts, Linked Data pages
+        "read", "aread", "map_indicator", "amap_indicator", "home_counts", "ahome_counts",
         # caching of page data per store generation
         "acached",
-        # take-away: region/academy profiles, Europass qualifications (in this process)
-        "profile", "warm_profiles", "qualifications", "qualification", "check_qualifications",
+        # take-away: region/academy profiles, Europass qualifications (in a worker)
+        "profile", "aprofile", "warm_profiles", "qualifications", "aqualifications",
+        "qualification", "aqualification", "check_qualifications", "acheck_qualifications",
         # layers
         "build", "layers", "stats", "replace_layers", "remove_layers", "apply_update",
         "import_table", "import_esco", "import_eu_projects", "synthesise", "validate",
@@ -84,9 +87,8 @@ def test_surfaces_use_exactly_these_library_names() -> None:
             "UnknownValueError", "WorkerCrashedError", "os_error",
             "ElmError", "UnknownProfileError", "UnknownQualificationError"},
         "itskg.graph.namespaces": {
-            "BASE", "COUNTRY", "DATA", "EQF", "GRAPH", "INFERRED_GRAPH", "META_GRAPH",
-            "NUTS_CODE", "ONTOLOGY", "ONTOLOGY_GRAPH", "ONTOLOGY_IRI", "PREFIXES", "VOCAB",
-            "is_iri", "sparql_prefixes"},
+            "BASE", "DATA", "GRAPH", "INFERRED_GRAPH", "META_GRAPH", "NUTS_CODE", "ONTOLOGY",
+            "ONTOLOGY_IRI", "PREFIXES", "VOCAB", "is_iri"},
         "itskg.graph.metadata": {"DATASET_IRI"},
         # the catalogue's declarations (listing, forms, the editor's example text)
         "itskg.graph.sparql.catalogue": {
@@ -99,16 +101,25 @@ def test_surfaces_use_exactly_these_library_names() -> None:
         # OWASP formula neutralisation of the CLI's CSV output
         "itskg.graph.csvsafe": {"safe_row"},
         "itskg.graph.sparql.results": {"GRAPH_FORMATS", "RESULT_FORMATS"},
-        # declarations and pure functions on a graph the CLI got from KnowledgeGraph
+        # declarations the CLI lists and passes to KnowledgeGraph.network
         "itskg.graph.analysis.extract": {"Filters"},
-        "itskg.graph.analysis.metrics": {"METRICS", "run_metric"},
+        "itskg.graph.analysis.metrics": {"METRICS"},
         "itskg.graph.analysis.projections": {"load_projections"},
-        "itskg.graph.analysis.structure": {"summary"},
-        "itskg.graph.analysis.export": {"export_graph"},
         "itskg.graph.importers.pipeline": {"template_csv"},
         # profiles (data classes the pages render) and ELM: pure functions on what the facade
         # returned, and parsing of user input
         "itskg.graph.reports": {"Chart", "Profile"},
+        # derived figures: declarations (indicator names, page sizes) and readings (fixed
+        # queries + a pure function of their rows) that the pages hand to KnowledgeGraph.aread
+        "itskg.graph.reports.indicators": {
+            "COUNTRY_INDICATORS", "INDICATORS", "LEVELS", "PROVINCE_INDICATORS", "TRENTINO",
+            "licence_name"},
+        "itskg.graph.reports.describe": {
+            "INVERSE_PAGE", "INVERSE_SAMPLE", "LABEL_PROPS", "ONTOLOGY_CONSTRUCT",
+            "OUTGOING_LIMIT", "compact",
+            "inverse_reading", "labels_reading", "ontology_reading", "page_reading"},
+        "itskg.graph.reports.readings": {"Reading", "pick_label", "term_value"},
+        "itskg.graph.reports.picklists": {"picklist_reading"},
         "itskg.graph.elm": {"qualification_jsonld"},
         "itskg.graph.elm.lookup": {"academy_iri", "nqf_option", "region_iri"},
     }

@@ -44,6 +44,14 @@ def _kg(settings: Settings) -> KnowledgeGraph:
     return KnowledgeGraph(settings, workers=0)
 
 
+def _worker_kg(settings: Settings) -> KnowledgeGraph:
+    """A KnowledgeGraph with one query worker process (no look-up lane), for commands whose
+    work is expensive (network analysis, profiles, qualifications): it runs killable, under
+    the deadline (ITSKG_QUERY_TIMEOUT) and the worker memory bound (ITSKG_WORKER_MEMORY_MB),
+    as it does in the server. Use it with ``with`` (starts and stops the worker)."""
+    return KnowledgeGraph(settings.model_copy(update={"lookup_workers": 0}), workers=1)
+
+
 def _handle(fn: F) -> F:
     """Run a command; an ItskgError becomes a message and its documented exit code."""
 

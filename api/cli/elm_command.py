@@ -20,9 +20,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.api.cli.common import _handle, _kg, _settings, err, out
+from itskg.api.cli.common import _handle, _settings, _worker_kg, err, out
 
 __all__ = ["elm"]
+
+CHECK_BATCH = 200  # qualifications per worker request of the shapes check
 
 NqfOpt = Annotated[list[str] | None, typer.Option(
     "--nqf", help="EQF level = QDR IRI of the matching Italian NQF level (repeatable), "
@@ -55,7 +57,7 @@ def elm(
         raise ConfigError(f"--format {fmt}: use table, csv or json")
     levels = nqf_option(nqf)
     s = _settings(store)
-    with _kg(s) as kg:
+    with _worker_kg(s) as kg:
         if action == "export":
             if not key:
                 raise ConfigError("itskg elm export needs a qualification key "
@@ -71,8 +73,13 @@ def elm(
         with err.status("deriving qualifications from the courses..."):
             quals = kg.qualifications(academy=academy_iri(academy),
                                       region=region_iri(region), nqf_levels=levels)
-        with err.status(f"checking {len(quals)} qualifications against the LOQ shapes..."):
-            reports = kg.check_qualifications(quals)
+        reports = []
+        # in batches: each is one worker request under the deadline (a national report is
+        # thousands of qualifications at about 0.1 s each)
+        for i in range(0, len(quals), CHECK_BATCH):
+            with err.status(f"checking qualifications {i + 1}-{min(i + CHECK_BATCH, len(quals))}"
+                            f" of {len(quals)} against the LOQ shapes..."):
+                reports.extend(kg.check_qualifications(quals[i:i + CHECK_BATCH]))
     rows = [r.as_json(lang) for r in reports]
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")

@@ -16,15 +16,19 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from itskg.api.cli.common import _handle, _kg, _settings, err, out
+from itskg.api.cli.common import _handle, _settings, _worker_kg, err, out
 from itskg.graph.csvsafe import safe_row
-from itskg.graph.errors import AnalysisError
+from itskg.graph.errors import AnalysisError, QueryTimeoutError
+from itskg.graph.knowledge import KnowledgeGraph
+
+if TYPE_CHECKING:  # networkx loads only for the network command
+    from itskg.graph.analysis.extract import Filters
 
 __all__ = ["network"]
 
@@ -100,7 +104,7 @@ def network(
 
     Example: itskg network betweenness --projection academy-company --region ITH5 --top 10
     """
-    from itskg.graph.analysis.metrics import METRICS, run_metric
+    from itskg.graph.analysis.metrics import METRICS
     from itskg.graph.analysis.projections import load_projections
 
     if metric == "projections":
@@ -117,34 +121,46 @@ def network(
 
     from itskg.graph.analysis.extract import Filters
 
-    kg = _kg(_settings(store))
+    settings = _settings(store)
     filters = Filters(regions=tuple(region or ()), areas=tuple(area or ()),
                       sectors=tuple(sector or ()), year=year, real_only=real_only)
-    with kg:
-        G = kg.projection_graph(projection, filters)
-    err.print(f"[dim]{projection}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} "
-              f"edges in {G.graph['seconds']:.1f} s[/]", highlight=False)
+    # the work runs in one killable worker process, under the same deadline and memory bound
+    # as the server's network routes (ITSKG_QUERY_TIMEOUT, ITSKG_WORKER_MEMORY_MB)
+    with _worker_kg(settings) as kg:
+        try:
+            _run(kg, metric, projection, filters, fmt=fmt, output=output, top=top, kind=kind,
+                 params=_params(param), write_back=write_back)
+        except QueryTimeoutError:
+            raise QueryTimeoutError(
+                f"Network analysis of '{projection}' ran longer than {settings.query_timeout:g} "
+                "s and was stopped: add --region/--area/--sector/--year filters, or raise the "
+                "deadline with ITSKG_QUERY_TIMEOUT.") from None
 
+
+def _run(kg: KnowledgeGraph, metric: str, projection: str, filters: Filters, *, fmt: str,
+         output: Path | None, top: int | None, kind: str | None, params: dict[str, str],
+         write_back: bool) -> None:
     if metric == "export":
-        from itskg.graph.analysis.export import export_graph
-
         xfmt = "gexf" if fmt == "table" else fmt
         if output is None:
             raise AnalysisError("Export needs --output FILE (e.g. --output network.gexf).")
-        export_graph(G, xfmt, output)
-        err.print(f"[green]wrote[/] {output} ({xfmt})")
+        body = kg.network("export", projection, filters, format=xfmt).body
+        output.write_bytes(body)
+        err.print(f"[green]wrote[/] {output} ({xfmt}, {len(body):,} bytes)")
         return
     if metric == "summary":
-        from itskg.graph.analysis.structure import summary
-
-        sys.stdout.write(json.dumps(summary(G), indent=1) + "\n")
+        summary = json.loads(kg.network("summary", projection, filters).body)
+        sys.stdout.write(json.dumps(summary, indent=1) + "\n")
         return
-
-    result = run_metric(G, metric, kind=kind, **_params(param))
-    rows = [r.to_json() for r in result.top(top)]
-    _print_rows(rows, fmt, f"{metric} on {projection}")
-    if result.summary:
-        err.print(json.dumps(result.summary, ensure_ascii=False, indent=1, default=str)[:4000])
     if write_back:
-        rec = kg.write_back(G, result)
+        answer, rec = kg.network_layer(projection, filters, metric, kind=kind, params=params,
+                                       top=top)
+    else:
+        answer = json.loads(kg.network("metric", projection, filters, metric=metric, top=top,
+                                       kind=kind, params=params).body)
+    _print_rows(answer["rows"], fmt, f"{metric} on {projection}")
+    err.print(f"[dim]{projection}: {answer['total']:,} rows[/]", highlight=False)
+    if answer["summary"]:
+        err.print(json.dumps(answer["summary"], ensure_ascii=False, indent=1, default=str)[:4000])
+    if write_back:
         err.print(f"[green]wrote[/] {rec.triples:,} triples into {rec.graph} ({rec.kind})")

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from itskg.api.cli.common import _handle, _kg, _settings, err
+from itskg.api.cli.common import _handle, _settings, _worker_kg, err
 
 __all__ = ["report"]
 
@@ -48,7 +48,7 @@ def report(
     s = _settings(store)
     target = output or Path(f"{code}.{fmt}")
     t0 = time.perf_counter()
-    with _kg(s) as kg, err.status(f"computing the {kind} profile..."):
+    with _worker_kg(s) as kg, err.status(f"computing the {kind} profile..."):
         p = kg.profile(kind, code, lang)
     if fmt == "json":
         target.write_text(json.dumps(p.to_json(), ensure_ascii=False, indent=1), "utf-8")

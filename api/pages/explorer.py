@@ -179,7 +179,7 @@ async def map_page(request: Request) -> Response:
     names = MAP_LEVELS[level]
     return render(request, "map.html", {
         "available": all(vendor_has(request, f) for f in MAP_VENDOR),
-        "geometry": geo.provinces_path(request).is_file(),
+        "geometry": (path := geo.provinces_path(request)) is not None and path.is_file(),
         "levels": MAP_LEVELS, "level": level,
         "indicators": names,
         "indicator": chosen if chosen in names else names[0],

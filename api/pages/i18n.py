@@ -11,9 +11,9 @@ language, else a label without a language tag, else any label.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from starlette.requests import Request
+
+from itskg.graph.reports.readings import pick_label  # the library picks labels too
 
 __all__ = ["COOKIE", "LANGS", "STRINGS", "page_lang", "pick_label", "t"]
 
@@ -169,9 +169,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The map libraries are not installed: run 'npm ci --prefix web'."},
     "map.nogeometry": {
         "it": "I confini ISTAT non sono stati trovati: imposta ITSKG_GEO_DIR sulla cartella "
-              "di limits_IT_provinces.topo.json (../shared/data/geo).",
+              "di limits_IT_provinces.topo.json (shared/data/geo del progetto).",
         "en": "The ISTAT boundaries were not found: set ITSKG_GEO_DIR to the folder of "
-              "limits_IT_provinces.topo.json (../shared/data/geo)."},
+              "limits_IT_provinces.topo.json (the project's shared/data/geo)."},
     "ind.academies": {"it": "Fondazioni ITS", "en": "ITS Academies"},
     "ind.courses": {"it": "Percorsi", "en": "Courses"},
     "ind.members": {"it": "Soci delle fondazioni", "en": "Foundation members"},
@@ -288,15 +288,3 @@ def page_lang(request: Request) -> str:
         if code in LANGS:
             return code
     return "it"
-
-
-def pick_label(labels: Iterable[tuple[str, str | None]], lang: str) -> str | None:
-    """The best of (text, language tag) pairs for ``lang``; see the module docstring."""
-    other = "en" if lang == "it" else "it"
-    ranked: dict[int, str] = {}
-    for text, tag in labels:
-        base = (tag or "").lower().split("-")[0]
-        rank = 0 if base == lang else 1 if base == other else 2 if not tag else 3
-        if rank not in ranked or text < ranked[rank]:
-            ranked[rank] = text
-    return ranked[min(ranked)] if ranked else None

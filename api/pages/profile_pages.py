@@ -6,10 +6,10 @@
 - ``.../report.html`` (self-contained file), ``.../report.pdf`` (headless Chromium),
   ``GET /api/profiles/{kind}/{code}`` (JSON), ``.../charts/{chart}.csv`` (a chart's data).
 
-Profiles come from the app's KnowledgeGraph (``kg.profile``), computed in a thread under a
-deadline (``PROFILE_DEADLINE_FACTOR`` x ITSKG_QUERY_TIMEOUT) and cached per store generation
-and language; the national figures are warmed when the server starts; at most ``PDF_SLOTS``
-PDFs print at once.
+Profiles come from the app's KnowledgeGraph (``kg.aprofile``), computed in a query worker
+(killable, under ``CALL_TIMEOUT_FACTOR`` x ITSKG_QUERY_TIMEOUT and the worker memory bound)
+and cached per store generation and language; the national figures are warmed in every
+worker when the server starts; at most ``PDF_SLOTS`` PDFs print at once.
 """
 
 from __future__ import annotations
@@ -30,32 +30,24 @@ from itskg.api.pages import webdata
 from itskg.api.pages.i18n import page_lang
 from itskg.api.pages.rendering import error_page, render
 from itskg.api.pages.report_render import chart_csv, html_to_pdf, page_context, report_html
-from itskg.graph.errors import ItskgError, QueryTimeoutError
+from itskg.graph.errors import ItskgError
 from itskg.graph.reports import Profile
 
 __all__ = ["register", "router"]
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/profiles", tags=["profiles"])
-PROFILE_DEADLINE_FACTOR = 4
 PDF_SLOTS = asyncio.Semaphore(1)
 
 
 async def _profile(request: Request, kind: str, code: str) -> Profile:
     """The profile through the app's KnowledgeGraph, once per store generation and language,
-    in a thread under the deadline (the page's national figures are warmed at start)."""
+    in a query worker under the deadline (the national figures are warmed at start)."""
     lang = page_lang(request)
     kg = await get_kg(request)
-    timeout = PROFILE_DEADLINE_FACTOR * request.app.state.settings.query_timeout
 
     async def make() -> Profile:
-        try:
-            return await asyncio.wait_for(
-                run_in_threadpool(kg.profile, kind, code, lang), timeout)
-        except TimeoutError:
-            raise QueryTimeoutError(f"The {kind} profile took longer than {timeout:.0f} s; retry "
-                                    "in a minute (the national figures are being computed).") \
-                from None
+        return await kg.aprofile(kind, code, lang)
 
     return await kg.acached(("profile", kind, code, lang), make)  # type: ignore[no-any-return]
 

@@ -28,6 +28,7 @@ from itskg.api.http_errors import status_for
 from itskg.api.pages.i18n import COOKIE, LANGS, page_lang, t
 from itskg.graph.config import Settings
 from itskg.graph.namespaces import DATA, ONTOLOGY, ONTOLOGY_IRI, VOCAB
+from itskg.graph.reports.readings import Reading, term_value
 
 __all__ = [
     "STATIC_DIR",
@@ -37,6 +38,7 @@ __all__ = [
     "error_page",
     "href",
     "num",
+    "read",
     "render",
     "select",
     "term_value",
@@ -125,6 +127,11 @@ async def cached(request: Request, key: tuple[Any, ...],
     return await (await get_kg(request)).acached(key, make)
 
 
+async def read(request: Request, reading: Reading) -> Any:
+    """A library reading (``itskg.graph.reports``) run by the app's KnowledgeGraph."""
+    return await (await get_kg(request)).aread(reading)
+
+
 async def select(request: Request, sparql: str, lane: str = "main"
                  ) -> list[dict[str, dict[str, str]]]:
     """The bindings of a SELECT query (SPARQL 1.1 JSON terms), run by the worker pool.
@@ -137,23 +144,3 @@ async def construct(request: Request, sparql: str, fmt: str) -> Response:
     """A CONSTRUCT query's answer in ``fmt``, as a response negotiated on Accept."""
     res = await (await get_kg(request)).asparql(sparql, fmt)
     return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
-
-
-def term_value(row: dict[str, dict[str, str]], var: str, default: Any = None) -> Any:
-    """A plain Python value of ``row[var]``: int/float for numeric literals, else the text."""
-    cell = row.get(var)
-    if cell is None:
-        return default
-    value = cell["value"]
-    dt = cell.get("datatype", "")
-    if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
-        try:
-            return int(value)
-        except ValueError:
-            return value
-    if dt.endswith(("#decimal", "#double", "#float")):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value

@@ -7,43 +7,31 @@
 
 ``nqf=5=IRI`` (repeatable) gives the QDR IRI of the Italian NQF level matching an EQF level.
 A report needs a region or an academy (a national report is ``itskg elm report`` on the
-command line: the shapes check takes about 0.1 s per qualification). Work runs in a thread
-through the KnowledgeGraph under ``DEADLINE_FACTOR`` x ITSKG_QUERY_TIMEOUT.
+command line: the shapes check takes about 0.1 s per qualification). The work runs in a query
+worker through the KnowledgeGraph (killable, under ``CALL_TIMEOUT_FACTOR`` x
+ITSKG_QUERY_TIMEOUT and the worker memory bound).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
-from starlette.concurrency import run_in_threadpool
 
 from itskg.api.deps import get_kg
 from itskg.graph.elm import qualification_jsonld
 from itskg.graph.elm.lookup import academy_iri, nqf_option, region_iri
-from itskg.graph.errors import ElmError, QueryTimeoutError
+from itskg.graph.errors import ElmError
 
 __all__ = ["register", "router"]
 
 router = APIRouter(prefix="/api/qualifications", tags=["qualifications (Europass, ELM)"])
-DEADLINE_FACTOR = 4
 _NQF_ITEM = Annotated[str, StringConstraints(pattern=r"^[56]=http://data\.europa\.eu/snb/qdr/[A-Za-z0-9_.~/-]+$")]
 Nqf = Annotated[list[_NQF_ITEM] | None, Query(
     description="EQF level = QDR IRI of the Italian NQF level, e.g. 5=http://data.europa.eu/"
                 "snb/qdr/c_... (repeatable)")]
-
-
-async def _deadline(request: Request, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
-    timeout = DEADLINE_FACTOR * request.app.state.settings.query_timeout
-    try:
-        return await asyncio.wait_for(run_in_threadpool(fn, *args, **kw), timeout)
-    except TimeoutError:
-        raise QueryTimeoutError(f"The qualification check took longer than {timeout:.0f} s; "
-                                "narrow it to one academy.") from None
 
 
 @router.get("", summary="Completeness of ITS qualifications by the Europass LOQ shapes",
@@ -62,9 +50,9 @@ async def report(request: Request,
                        "report' on the command line).")
     kg = await get_kg(request)
     levels = nqf_option(nqf)
-    quals = await _deadline(request, kg.qualifications, academy=academy_iri(academy),
-                            region=region_iri(region), nqf_levels=levels)
-    reports = await _deadline(request, kg.check_qualifications, quals)
+    quals = await kg.aqualifications(academy=academy_iri(academy), region=region_iri(region),
+                                     nqf_levels=levels)
+    reports = await kg.acheck_qualifications(quals)
     return JSONResponse([r.as_json(lang) for r in reports])
 
 
@@ -74,7 +62,7 @@ async def report(request: Request,
 async def export(request: Request, key: str, nqf: Nqf = None) -> JSONResponse:
     """The qualification in the European Learning Model, ready for Europass."""
     kg = await get_kg(request)
-    q = await _deadline(request, kg.qualification, key, nqf_option(nqf))
+    q = await kg.aqualification(key, nqf_option(nqf))
     return JSONResponse(qualification_jsonld(q), media_type="application/ld+json")
 
 

@@ -16,7 +16,7 @@ from itskg.graph.backends.interface import Store
 from itskg.graph.errors import AnalysisError
 from itskg.graph.namespaces import sparql_prefixes
 
-__all__ = ["SCHEMES", "Concept", "Vocabulary", "vocabulary"]
+__all__ = ["SCHEMES", "Concept", "CodeLists", "vocabulary"]
 
 #: filter/attribute family -> SKOS schemes it draws on.
 SCHEMES: dict[str, tuple[str, ...]] = {
@@ -45,7 +45,7 @@ class Concept:
         return next(iter(self.labels.values()), self.code)
 
 
-class Vocabulary:
+class CodeLists:
     """Concepts of the filter families of one store generation."""
 
     def __init__(self, concepts: dict[str, Concept]):
@@ -56,7 +56,7 @@ class Vocabulary:
                 self.children.setdefault(c.broader, []).append(c.iri)
 
     @classmethod
-    def load(cls, store: Store) -> Vocabulary:
+    def load(cls, store: Store) -> CodeLists:
         concepts: dict[str, Concept] = {}
         q = sparql_prefixes(["skos", "nuts"]) + """
         SELECT ?c ?scheme ?code ?label ?broader ?level WHERE {
@@ -149,16 +149,16 @@ class Vocabulary:
         raise AnalysisError(f"Unknown {family} {text!r}: give a code or a name.{hint}")
 
 
-_cache: dict[tuple[str, str | None], Vocabulary] = {}
+_cache: dict[tuple[str, str | None], CodeLists] = {}
 _lock = threading.Lock()
 
 
-def vocabulary(store: Store) -> Vocabulary:
-    """The Vocabulary of the store's current generation (cached per generation)."""
+def vocabulary(store: Store) -> CodeLists:
+    """The CodeLists of the store's current generation (cached per generation)."""
     key = (str(store.root), store.generation)
     with _lock:
         if key not in _cache:
             if len(_cache) > 8:
                 _cache.clear()
-            _cache[key] = Vocabulary.load(store)
+            _cache[key] = CodeLists.load(store)
         return _cache[key]

@@ -22,7 +22,7 @@ from typing import Any
 
 import networkx as nx
 
-from itskg.graph.analysis.codelists import Vocabulary, vocabulary
+from itskg.graph.analysis.codelists import CodeLists, vocabulary
 from itskg.graph.analysis.projections import DIRECTIVE, Projection, get_projection
 from itskg.graph.backends.interface import Store
 from itskg.graph.errors import AnalysisError
@@ -59,14 +59,14 @@ class Filters:
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()}
 
 
-def _concepts(vocab: Vocabulary, family: str, values: tuple[str, ...]) -> list[str]:
+def _concepts(vocab: CodeLists, family: str, values: tuple[str, ...]) -> list[str]:
     out: set[str] = set()
     for v in values:
         out |= vocab.descendants(vocab.resolve(family, v))
     return sorted(out)
 
 
-def render_query(sparql: str, filters: Filters, vocab: Vocabulary | None) -> str:
+def render_query(sparql: str, filters: Filters, vocab: CodeLists | None) -> str:
     """The query with its filter directives filled in (or left as comments when inactive)."""
     if filters.year is not None and not (1900 <= int(filters.year) <= _MAX_YEAR):
         raise AnalysisError(f"Year {filters.year} is out of range (1900-{_MAX_YEAR}).")
@@ -109,13 +109,13 @@ def _scalar(values: set[Any]) -> Any:
     return sorted(values, key=str)
 
 
-def _value(t: Term, vocab: Vocabulary) -> Any:
+def _value(t: Term, vocab: CodeLists) -> Any:
     if t.kind == "iri":
         return vocab.code(t.value) if t.value in vocab.concepts or "/vocab/" in t.value else t.value
     return t.to_python()
 
 
-def _nodes(store: Store, p: Projection, f: Filters, vocab: Vocabulary,
+def _nodes(store: Store, p: Projection, f: Filters, vocab: CodeLists,
            code_labels: dict[str, str]) -> dict[str, dict]:
     raw: dict[str, dict[str, Any]] = {}
     for row in store.query(render_query(p.nodes, f, vocab)).rows():
@@ -173,7 +173,7 @@ def _nodes(store: Store, p: Projection, f: Filters, vocab: Vocabulary,
     return out
 
 
-def _edges(store: Store, p: Projection, f: Filters, vocab: Vocabulary,
+def _edges(store: Store, p: Projection, f: Filters, vocab: CodeLists,
            nodes: dict[str, dict]) -> tuple[dict[tuple[str, str], dict], int]:
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     dropped = 0

@@ -90,9 +90,18 @@ def run_task(store: Store, req: dict[str, Any], cache: dict[str, Any]
 
         return _json({**summary(G), "seconds": G.graph.get("seconds")})
     res = run_metric(G, opt["metric"], kind=opt.get("kind"), **opt.get("params", {}))
-    return _json({"metric": opt["metric"], "projection": projection, "params": res.params,
-                  "filters": G.graph.get("filters"), "summary": res.summary,
-                  "total": len(res.rows), "rows": [r.to_json() for r in res.top(opt.get("top"))]})
+    answer = {"metric": opt["metric"], "projection": projection, "params": res.params,
+              "filters": G.graph.get("filters"), "summary": res.summary,
+              "total": len(res.rows), "rows": [r.to_json() for r in res.top(opt.get("top"))]}
+    if opt.get("write_back"):  # the layer to commit, built here under the deadline
+        from itskg.graph.analysis.writeback import measures_layer
+
+        layer = measures_layer(G, res)
+        answer["layer"] = {"source": layer.source, "title": layer.title, "kind": layer.kind,
+                           "derived_from": list(layer.derived_from),
+                           "description": layer.description, "rows": layer.rows,
+                           "ntriples": bytes(layer.data).decode()}
+    return _json(answer)
 
 
 def _view(G: nx.Graph, projection: str, max_nodes: int, communities: bool,

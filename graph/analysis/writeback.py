@@ -31,7 +31,7 @@ from itskg.graph.namespaces import DATA, ONTOLOGY, VOCAB
 from itskg.graph.rdfwriter import NTriplesWriter, lit
 from itskg.graph.store import KnowledgeStore, Layer, LayerKind, LayerRecord
 
-__all__ = ["layer_source", "measures_ntriples", "write_back"]
+__all__ = ["layer_source", "measures_layer", "measures_ntriples", "write_back"]
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROV = "http://www.w3.org/ns/prov#"
@@ -82,24 +82,29 @@ def measures_ntriples(G: nx.Graph, result: MetricResult, *, when: str | None = N
     return w.to_bytes()
 
 
-def write_back(store_root: Path | str | Settings, G: nx.Graph, result: MetricResult,
-               *, progress: Any = None) -> LayerRecord:
-    """Commit ``result`` as the layer ``network-<projection>-<metric>`` (replacing it).
-
-    ``store_root``: a store directory, or Settings (a directory or a remote engine)."""
+def measures_layer(G: nx.Graph, result: MetricResult) -> Layer:
+    """The layer ``network-<projection>-<metric>`` holding ``result`` (not committed)."""
     projection = str(G.graph.get("projection", "graph"))
-    source = layer_source(projection, result.metric)
     kind = "synthetic" if G.graph.get("synthetic") else "real"
     desc = json.dumps({"projection": projection, "metric": result.metric,
                        "params": result.params, "filters": G.graph.get("filters", {}),
                        "rows": len(result.rows)}, sort_keys=True, default=str)
-    layer = Layer(
-        source=source, title=f"Network analysis: {result.metric} on {projection}",
+    return Layer(
+        source=layer_source(projection, result.metric),
+        title=f"Network analysis: {result.metric} on {projection}",
         data=measures_ntriples(G, result), format="nt", kind=cast(LayerKind, kind),
         derived_from=(f"itskg projection {projection} (queries/projections)",
                       f"store generation {G.graph.get('generation')}"),
         description=desc, rows=len(result.rows),
     )
+
+
+def write_back(store_root: Path | str | Settings, G: nx.Graph, result: MetricResult,
+               *, progress: Any = None) -> LayerRecord:
+    """Commit ``result`` as the layer ``network-<projection>-<metric>`` (replacing it).
+
+    ``store_root``: a store directory, or Settings (a directory or a remote engine)."""
+    layer = measures_layer(G, result)
     opened = open_store(store_root, read_only=False) if isinstance(store_root, Settings) \
         else KnowledgeStore.open(store_root, read_only=False)
     with opened as st:

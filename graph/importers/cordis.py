@@ -45,15 +45,14 @@ from itskg.graph.importers.euprojects import (
     MatchReport,
     NTriplesSink,
     ParticipantMatcher,
+    ProjectsRead,
     check_columns,
     csv_rows,
     load_layer,
 )
-from itskg.graph.importers.lookups import Lookups
 from itskg.graph.importers.mapbase import slug
 from itskg.graph.importers.tabular import parse_number
-from itskg.graph.namespaces import NUTS_CODE, VOCAB, data_iri, graph_iri
-from itskg.graph.rdfwriter import sha256_file
+from itskg.graph.namespaces import NUTS_CODE, VOCAB, data_iri
 from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
 
 __all__ = ["CORDIS_DOC", "ORG_COLUMNS", "PROJECT_COLUMNS", "import_cordis", "read_cordis"]
@@ -114,9 +113,8 @@ def read_cordis(store: KnowledgeStore, folder: Path, *, source: str = "cordis",
         raise DataError(f"{folder} is not a CORDIS export folder.", [Problem(
             f"{n} not found (the CORDIS CSV export has project.csv and organization.csv)",
             file=str(folder)) for n in missing])
-    lk = Lookups(store, replacing=graph_iri(source))
-    matcher = ParticipantMatcher(lk)
-    report = MatchReport("CORDIS")
+    read = ProjectsRead(store, source, "CORDIS", "itskg-cordis-")
+    report = read.report
     orgs, projects = paths["organization.csv"], paths["project.csv"]
 
     say(f"pass 1: projects with Italian participants in {orgs.name}")
@@ -128,36 +126,26 @@ def read_cordis(store: KnowledgeStore, folder: Path, *, source: str = "cordis",
     report.projects_kept = len(kept)
     say(f"{len(kept):,} project(s) with an Italian participant")
 
-    sink = NTriplesSink(store.root if store.root.exists() else None, "itskg-cordis-")
-    try:
+    with read:
         say(f"pass 2: participations of those projects in {orgs.name}")
-        minted: set[str] = set()
         for n, row in enumerate(_rows(orgs, ORG_COLUMNS, "a CORDIS organization.csv"), 2):
             pid = row["projectID"].strip()
             if pid not in kept:
                 continue
             report.rows_kept[orgs.name] += 1
-            _participation(sink, matcher, report, minted, row, pid, n)
+            _participation(read.sink, read.matcher, report, read.minted, row, pid, n)
         say(f"pass 3: the kept projects in {projects.name}")
         for row in _rows(projects, PROJECT_COLUMNS, "a CORDIS project.csv"):
             report.rows_read[projects.name] += 1
             pid = row["id"].strip()
             if pid in kept:
                 report.rows_kept[projects.name] += 1
-                _project(sink, row, pid)
-        path = sink.close()
-    except BaseException:
-        sink.discard()
-        raise
-    lines = report.lines()
-    layer = Layer(
-        source=source, title=f"CORDIS projects with Italian participants ({folder.name})",
-        data=path, format="nt", kind="real",
-        derived_from=(str(projects), str(orgs), "https://cordis.europa.eu/data"),
-        license="https://creativecommons.org/licenses/by/4.0/",
-        description="Imported with 'itskg import cordis' from the CORDIS CSV export. "
-                    + " ".join(lines[:2]),
-        file=folder.name, sha256=sha256_file(path), rows=sum(report.rows_kept.values()))
+                _project(read.sink, row, pid)
+        layer = read.layer(
+            title=f"CORDIS projects with Italian participants ({folder.name})",
+            derived_from=(str(projects), str(orgs), "https://cordis.europa.eu/data"),
+            description="Imported with 'itskg import cordis' from the CORDIS CSV export. ",
+            file=folder.name, rows=sum(report.rows_kept.values()))
     return layer, report
 
 

@@ -39,15 +39,14 @@ from itskg.graph.importers.euprojects import (
     MatchReport,
     NTriplesSink,
     ParticipantMatcher,
+    ProjectsRead,
     check_columns,
     csv_rows,
     load_layer,
 )
-from itskg.graph.importers.lookups import Lookups
 from itskg.graph.importers.mapbase import slug
 from itskg.graph.importers.tabular import parse_number
-from itskg.graph.namespaces import VOCAB, data_iri, graph_iri
-from itskg.graph.rdfwriter import sha256_file
+from itskg.graph.namespaces import VOCAB, data_iri
 from itskg.graph.store import KnowledgeStore, Layer, LayerRecord
 
 __all__ = ["ERASMUS_DOC", "REQUIRED", "import_erasmus", "org_class", "read_erasmus"]
@@ -134,18 +133,15 @@ def read_erasmus(store: KnowledgeStore, path: Path, *, source: str = "erasmus",
     col = {h: i for i, h in enumerate(header)}
     grant = next((i for h, i in col.items() if h.startswith(GRANT_PREFIX)), None)
     partners = sorted(int(m[1]) for h in header if (m := _PARTNER.match(h)))
-    lk = Lookups(store, replacing=graph_iri(source))
-    matcher = ParticipantMatcher(lk)
-    report = MatchReport("Erasmus+")
-    sink = NTriplesSink(store.root if store.root.exists() else None, "itskg-erasmus-")
+    read = ProjectsRead(store, source, "Erasmus+", "itskg-erasmus-")
+    report = read.report
 
     def cell(row: list[str], name: str) -> str:
         i = col.get(name)
         return row[i].strip() if i is not None and i < len(row) and row[i] else ""
 
-    try:
+    with read:
         say(f"reading {path.name}")
-        minted: set[str] = set()
         for n, row in enumerate(rows, 2):
             if not any(row):
                 continue
@@ -165,23 +161,16 @@ def read_erasmus(store: KnowledgeStore, path: Path, *, source: str = "erasmus",
             report.rows_kept[path.name] += 1
             report.projects_kept += 1
             g = row[grant].strip() if grant is not None and grant < len(row) else ""
-            project = _project(sink, cell, row, pid, g, path.name, n)
+            project = _project(read.sink, cell, row, pid, g, path.name, n)
             for role, name, otype, country, region in people:
-                _participant(sink, matcher, report, minted, project, pid, role, name, otype,
-                             country, region)
-        out = sink.close()
-    except BaseException:
-        sink.discard()
-        raise
-    lines = report.lines()
-    layer = Layer(
-        source=source, title=f"Erasmus+ projects with Italian participants ({path.name})",
-        data=out, format="nt", kind="real",
-        derived_from=(path.name, "https://erasmus-plus.ec.europa.eu/projects"),
-        license="https://creativecommons.org/licenses/by/4.0/",
-        description="Imported with 'itskg import erasmus' from the Erasmus+ Project Results "
-                    "Platform export. " + " ".join(lines[:2]),
-        file=path.name, sha256=sha256_file(path), rows=report.rows_kept[path.name])
+                _participant(read.sink, read.matcher, report, read.minted, project, pid, role,
+                             name, otype, country, region)
+        layer = read.layer(
+            title=f"Erasmus+ projects with Italian participants ({path.name})",
+            derived_from=(path.name, "https://erasmus-plus.ec.europa.eu/projects"),
+            description="Imported with 'itskg import erasmus' from the Erasmus+ Project "
+                        "Results Platform export. ",
+            file=path.name, sha256_of=path, rows=report.rows_kept[path.name])
     return layer, report
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "MatchReport",
     "NTriplesSink",
     "ParticipantMatcher",
+    "ProjectsRead",
     "check_columns",
     "name_key",
 ]
@@ -236,6 +237,51 @@ class ParticipantMatcher:
             return self.lk.country(value)
         except Unresolved:
             return None
+
+
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"  # CORDIS and Erasmus+ exports
+
+
+class ProjectsRead:
+    """What both EU-project readers (CORDIS, Erasmus+) set up and finish alike: the participant
+    matcher over the store's look-ups (``source`` being replaced), the match report, the
+    N-Triples temp file in the store's folder, and the Layer (real, CC BY 4.0) at the end.
+
+    Use as a context manager around the writing: it opens the temp file (``sink``) and
+    removes it on an error.
+    """
+
+    def __init__(self, store: Any, source: str, label: str, prefix: str):
+        from itskg.graph.namespaces import graph_iri
+
+        self.source = source
+        self.matcher = ParticipantMatcher(Lookups(store, replacing=graph_iri(source)))
+        self.report = MatchReport(label)
+        self._workdir: Path | None = store.root if store.root.exists() else None
+        self._prefix = prefix
+        self.minted: set[str] = set()  # participant IRIs already written
+
+    def __enter__(self) -> ProjectsRead:
+        self.sink = NTriplesSink(self._workdir, self._prefix)
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None:
+            self.sink.discard()
+
+    def layer(self, *, title: str, derived_from: tuple[str, ...], description: str,
+              file: str, sha256_of: Path | None = None, rows: int) -> Any:
+        """Close the temp file; the Layer holding it (sha256 of ``sha256_of``, else of the
+        N-Triples written)."""
+        from itskg.graph.rdfwriter import sha256_file
+        from itskg.graph.store import Layer
+
+        path = self.sink.close()
+        lines = self.report.lines()
+        return Layer(source=self.source, title=title, data=path, format="nt", kind="real",
+                     derived_from=derived_from, license=CC_BY_4,
+                     description=description + " ".join(lines[:2]), file=file,
+                     sha256=sha256_file(sha256_of or path), rows=rows)
 
 
 def load_layer(store: Any, layer: Any, progress: Any = None) -> Any:

@@ -20,7 +20,7 @@ header is a block of ``#+ key: value`` lines (grlc style) holding YAML::
 heading and optionally a ``format`` (``percent``: a 0-1 ratio shown as a percentage). The
 explorer (question pages, profiles) and the generated queries/README.md use these headings;
 ``tests/queries/test_columns.py`` checks that every projected variable has one. A column that
-is a ``GROUP_CONCAT(...; separator="s")`` is a list: ``Column.list_separator`` is ``s``.
+is a ``GROUP_CONCAT(...; separator="s")`` is a list: ``ResultColumn.list_separator`` is ``s``.
 
 Parameters are plain variables (``?region``) bound by the engine (pyoxigraph substitutions via
 ``KnowledgeStore.query(bindings=...)``), never pasted into the text. The engine only binds
@@ -85,7 +85,7 @@ __all__ = [
     "COLUMN_FORMATS",
     "LANGUAGES",
     "PARAM_TYPES",
-    "Column",
+    "ResultColumn",
     "VOCABULARIES",
     "NamedQuery",
     "Param",
@@ -99,6 +99,7 @@ __all__ = [
     "get_query",
     "inline_bindings",
     "load_catalog",
+    "named_request",
     "parse_query_text",
     "plain_value",
     "projected_variables",
@@ -215,7 +216,7 @@ LANG_PARAM = Param(
 
 
 @dataclass(frozen=True)
-class Column:
+class ResultColumn:
     """The heading of one result column: it/en label, display format, list separator."""
 
     name: str
@@ -228,7 +229,7 @@ class Column:
                 "list": self.list_separator}
 
 
-LANG_COLUMN = Column("lang", {"it": "Lingua", "en": "Language"}, "text")
+LANG_COLUMN = ResultColumn("lang", {"it": "Lingua", "en": "Language"}, "text")
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ class NamedQuery:
     text: str
     kind: str
     binding: str = "engine"
-    columns: tuple[Column, ...] = ()
+    columns: tuple[ResultColumn, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -254,7 +255,7 @@ class NamedQuery:
     def uses_lang(self) -> bool:
         return any(p.name == "lang" for p in self.params)
 
-    def column(self, name: str) -> Column | None:
+    def column(self, name: str) -> ResultColumn | None:
         """The declared column ``name`` (``lang`` has a built-in heading), or None."""
         if name == "lang":
             return LANG_COLUMN
@@ -346,7 +347,7 @@ _CONCAT_RE = re.compile(
     r"\s+AS\s+[?$]([A-Za-z_][A-Za-z0-9_]*)", re.I)
 
 
-def _parse_columns(name: str, raw: Any, body: str) -> tuple[Column, ...]:
+def _parse_columns(name: str, raw: Any, body: str) -> tuple[ResultColumn, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
@@ -367,7 +368,7 @@ def _parse_columns(name: str, raw: Any, body: str) -> tuple[Column, ...]:
             raise _problem(name, f"column {var}: unknown key(s) {sorted(unknown)}")
         label = _lang_dict(name, f"columns.{var}", {k: spec.get(k) for k in LANGUAGES},
                            required=True)
-        out.append(Column(var, label, fmt, lists.get(var)))
+        out.append(ResultColumn(var, label, fmt, lists.get(var)))
     return tuple(out)
 
 
@@ -596,6 +597,43 @@ def bind_params(
             if not store.ask(_EXISTS, bindings={"concept": iri(concept)}):
                 raise UnknownValueError(message)
     return out
+
+
+def named_request(req: Mapping[str, Any], max_rows: int,
+                  scans: dict[tuple[str, int | None], Any] | None = None) -> dict[str, Any]:
+    """The executor request answering a named-query request, built where it runs (the worker).
+
+    ``req`` is ``{"op": "named", "name", "params", "fmt", "lang", "limit"}`` as
+    ``KnowledgeGraph.run_named`` sends it: text parameters, unchecked. Here they are validated
+    and bound (``bind_params``), code parameters become existence checks answered in the same
+    round trip (``code_checks``), and the text is scanned once per query and limit
+    (``scans`` keeps the scans). Raises UnknownQueryError, QueryParameterError.
+    """
+    from itskg.graph.sparql.executor import build_request
+
+    q = get_query(req["name"])
+    raw = {k: v for k, v in (req.get("params") or {}).items() if v is not None}
+    if q.uses_lang:
+        raw.setdefault("lang", req.get("lang") or "it")
+    else:
+        raw.pop("lang", None)
+    fmt = req["fmt"]
+    if fmt not in RESULT_MEDIA:
+        raise QueryParameterError(
+            f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
+    bindings = bind_params(q, raw)
+    exists = code_checks(q, raw, bindings)
+    limit = req.get("limit")
+    text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
+    info = None
+    if q.binding == "values":
+        text, bindings = inline_bindings(text, bindings), {}
+    else:  # the text is the same on every request: scan it once
+        scans = {} if scans is None else scans
+        info = scans.get((q.name, limit))
+        if info is None:
+            info = scans[(q.name, limit)] = scan_query(text)
+    return build_request(text, fmt, max_rows, bindings=bindings, exists=exists, info=info)
 
 
 def run_query(

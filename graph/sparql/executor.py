@@ -201,11 +201,22 @@ class WorkerState:
         op = req.get("op", "sparql")
         if op == "sparql":
             out = _execute(self.store, self.known_graphs(), req, self.max_rows)
+        elif op == "named":  # a catalogue query: its parameters are checked and bound here
+            from itskg.graph.sparql.catalogue import RESULT_MEDIA, named_request
+
+            scans = self.scratch.setdefault("named_scans", {})
+            out = _execute(self.store, self.known_graphs(),
+                           named_request(req, self.max_rows, scans), self.max_rows)
+            out.media_type = RESULT_MEDIA[req["fmt"]]
         elif op == "network":
             from itskg.graph.analysis.tasks import run_task
 
             body, media = run_task(self.store, req["task"], self.scratch)
             out = ExecResult(body, media, "network")
+        elif op == "call":  # profiles, qualifications: see itskg.graph.calls
+            from itskg.graph.calls import PICKLE_MEDIA, run_call
+
+            out = ExecResult(run_call(self.store, req), PICKLE_MEDIA, "call")
         else:
             raise QueryError(f"Unknown request {op!r}.")
         out.generation = self.store.generation
@@ -960,6 +971,11 @@ class QueryExecutor:
         finally:
             self._charge(time.monotonic() - t0)
 
+    def _deadline(self, req: dict[str, Any]) -> float:
+        """``timeout``, times the request's ``timeout_factor`` (set by the library for work
+        known to take longer than one query, e.g. a profile: never by a client)."""
+        return self.timeout * max(1.0, float(req.get("timeout_factor", 1.0)))
+
     def submit(self, req: dict[str, Any], lane: str = "main") -> ExecResult:
         """Send a prepared request (``request()``, or a task) to a worker; same limits as run.
 
@@ -968,7 +984,7 @@ class QueryExecutor:
         """
         if self._closed:
             raise QueryError("The query executor is closed.")
-        lane, left, retried = self._lane(lane), self.timeout, False
+        lane, left, retried = self._lane(lane), self._deadline(req), False
         while True:
             try:
                 return self._attempt(req, lane, self.lookup_timeout if lane == "lookup"
@@ -985,7 +1001,7 @@ class QueryExecutor:
         """``submit`` for an asyncio event loop (no thread hop, saves two thread switches)."""
         if self._closed:
             raise QueryError("The query executor is closed.")
-        lane, left, retried = self._lane(lane), self.timeout, False
+        lane, left, retried = self._lane(lane), self._deadline(req), False
         while True:
             try:
                 return await self._aattempt(req, lane, self.lookup_timeout if lane == "lookup"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itskg.graph.errors import ConfigError
 
 __all__ = [
-    "AREA_PROFILE", "GRAVITY", "PROFILES", "SCALES", "Profile", "ScaleSpec", "company_name",
+    "AREA_PROFILE", "GRAVITY", "PROFILES", "SCALES", "SectorProfile", "ScaleSpec", "company_name",
     "parse_scale", "scale_spec", "vat_check_digit", "vat_number", "zipf_sampler",
 ]
 
@@ -78,7 +78,7 @@ def scale_spec(scale: str | int) -> ScaleSpec:
 
 
 @dataclass(frozen=True)
-class Profile:
+class SectorProfile:
     """A sector profile: ATECO divisions (weights), ESCO occupation cues, names and topics."""
 
     key: str
@@ -90,62 +90,63 @@ class Profile:
     green: float = 0.05  # share of green skills in a course
 
 
-PROFILES: dict[str, Profile] = {p.key: p for p in (
-    Profile("energy", {"35": 5, "43": 3, "42": 1, "27": 2, "33": 1},
+PROFILES: dict[str, SectorProfile] = {p.key: p for p in (
+    SectorProfile("energy", {"35": 5, "43": 3, "42": 1, "27": 2, "33": 1},
             ("energy", "solar", "wind turbine", "renewable", "power plant", "electrical",
              "heating"), ("2151", "3113", "7411", "7412", "3131", "7126"),
             ("Energia", "Impianti", "Solare", "Termotecnica", "Elettrica"),
             ("l'efficienza energetica degli edifici", "le energie rinnovabili",
              "la gestione delle reti elettriche", "l'impiantistica termica"), 0.25),
-    Profile("mobility", {"49": 3, "52": 4, "53": 1, "50": 1, "51": 1, "29": 2, "30": 2},
+    SectorProfile("mobility", {"49": 3, "52": 4, "53": 1, "50": 1, "51": 1, "29": 2, "30": 2},
             ("logistic", "transport", "aircraft", "vehicle", "ship", "railway", "warehouse",
              "supply chain", "freight"), ("1324", "4321", "8322", "8332", "3152", "3153", "3154"),
             ("Logistica", "Trasporti", "Spedizioni", "Navale", "Aerotecnica"),
             ("la logistica integrata", "la mobilità sostenibile", "la manutenzione aeronautica",
              "la conduzione del mezzo navale"), 0.15),
-    Profile("life", {"20": 3, "21": 4, "72": 2, "32": 1, "86": 1},
+    SectorProfile("life", {"20": 3, "21": 4, "72": 2, "32": 1, "86": 1},
             ("chemi", "pharmac", "biotech", "laborator", "biomedical", "medical device"),
             ("2113", "2131", "3111", "3141", "3212", "3213", "8131"),
             ("Farmaceutica", "Biotech", "Chimica", "Biomedicale", "Laboratori"),
             ("le biotecnologie industriali", "la produzione farmaceutica",
              "i dispositivi biomedicali", "la chimica dei materiali"), 0.10),
-    Profile("agrifood", {"01": 3, "10": 5, "11": 2, "03": 1},
+    SectorProfile("agrifood", {"01": 3, "10": 5, "11": 2, "03": 1},
             ("food", "agricultur", "wine", "dairy", "crop", "farm", "baker"),
             ("6111", "6112", "6121", "7511", "7512", "7513", "3142", "2132", "8160"),
             ("Agroalimentare", "Alimentari", "Vini", "Caseificio", "Agricola"),
             ("le produzioni agroalimentari", "l'enologia e il marketing del vino",
              "la qualità e sicurezza alimentare", "l'agricoltura di precisione"), 0.15),
-    Profile("home", {"41": 2, "43": 3, "16": 2, "23": 2, "31": 2, "71": 1},
+    SectorProfile("home", {"41": 2, "43": 3, "16": 2, "23": 2, "31": 2, "71": 1},
             ("construction", "building", "furniture", "architect", "carpent", "civil engineer"),
             ("7111", "7112", "7115", "7119", "7522", "3112", "2142", "2161"),
             ("Costruzioni", "Edilizia", "Arredamento", "Legno", "Ceramiche"),
             ("l'edilizia sostenibile", "il design del mobile", "la gestione del cantiere",
              "il BIM e la progettazione edile"), 0.20),
-    Profile("mechatronics", {"25": 3, "26": 1, "27": 2, "28": 4, "29": 2, "30": 1, "33": 1},
+    SectorProfile("mechatronics", {"25": 3, "26": 1, "27": 2, "28": 4, "29": 2, "30": 1, "33": 1},
             ("mechatronic", "mechanical", "machine", "automation", "robot", "industrial", "cnc",
              "welding"), ("2144", "3115", "7223", "7233", "7212", "3122", "2149"),
             ("Meccanica", "Automazioni", "Robotica", "Componenti", "Precisione", "Macchine"),
             ("l'automazione e i sistemi meccatronici", "la manutenzione predittiva",
              "la progettazione meccanica CAD/CAM", "la robotica industriale"), 0.05),
-    Profile("fashion", {"13": 3, "14": 4, "15": 3},
+    SectorProfile("fashion", {"13": 3, "14": 4, "15": 3},
             ("textile", "fashion", "garment", "leather", "footwear", "clothing", "tailor"),
             ("7531", "7532", "7533", "7536", "8152", "8153", "8156", "2163"),
             ("Moda", "Tessile", "Calzature", "Pelletteria", "Confezioni"),
             ("il prodotto moda", "la produzione tessile sostenibile",
              "la modellistica calzaturiera", "il marketing della moda"), 0.10),
-    Profile("business", {"69": 2, "70": 2, "73": 2, "74": 1, "77": 1, "78": 1, "82": 2, "66": 1},
+    SectorProfile("business",
+                  {"69": 2, "70": 2, "73": 2, "74": 1, "77": 1, "78": 1, "82": 2, "66": 1},
             ("accountant", "marketing", "business", "administrative", "sales", "human resources",
              "office", "financ"), ("2411", "2421", "2423", "2431", "3313", "3322", "3334", "4110"),
             ("Consulting", "Servizi", "Marketing", "Gestioni", "Amministrazioni"),
             ("il marketing digitale", "l'amministrazione e il controllo d'impresa",
              "la gestione delle risorse umane", "l'internazionalizzazione delle imprese"), 0.05),
-    Profile("tourism", {"55": 3, "56": 3, "79": 2, "90": 1, "91": 2, "93": 1},
+    SectorProfile("tourism", {"55": 3, "56": 3, "79": 2, "90": 1, "91": 2, "93": 1},
             ("tourism", "hotel", "travel", "restaurant", "museum", "cultural", "event", "cook"),
             ("1411", "1412", "4221", "4224", "5120", "5113", "3332", "3433", "2621"),
             ("Turismo", "Hotel", "Viaggi", "Eventi", "Cultura"),
             ("il turismo sostenibile", "la valorizzazione dei beni culturali",
              "l'ospitalità e la ristorazione", "l'organizzazione di eventi"), 0.05),
-    Profile("ict", {"62": 6, "63": 2, "61": 1, "58": 1, "26": 1},
+    SectorProfile("ict", {"62": 6, "63": 2, "61": 1, "58": 1, "26": 1},
             ("software", "ict", "data", "network", "web", "computer", "database", "cyber",
              "cloud"), ("2511", "2512", "2513", "2514", "2519", "2521", "2522", "2523", "3511",
                         "3512", "3513", "3514"),
@@ -242,7 +243,7 @@ def weighted(rng: random.Random, items: Sequence, weights: Sequence[float]):
     return lambda: rng.choices(items, cum_weights=cum)[0]
 
 
-def matches(profile: Profile, label: str, isco: str) -> bool:
+def matches(profile: SectorProfile, label: str, isco: str) -> bool:
     """True if an ESCO occupation (English label lower-case, ISCO code) fits the profile:
     its ISCO unit group is listed, or a keyword starts a word of its label."""
     rx = _KEYWORD_RX.get(profile.key)

@@ -44,9 +44,9 @@ JSON_ROUTES = {
     "/api/map/{name}": "/api/map/academies",
     "/api/geo/italy": "/api/geo/italy",
 }
-# routes whose work runs through the facade in this process (kg.profile, kg.qualifications:
-# many small reads, a thread under the route's deadline), not through kg.asubmit
-IN_PROCESS_ROUTES = {
+# routes whose work the facade runs as a library call in a worker (kg.aprofile,
+# kg.aqualifications: many small reads under CALL_TIMEOUT_FACTOR x the deadline)
+CALL_ROUTES = {
     "/api/profiles/{kind}/{code}": "/api/profiles/region/ITH5",
     "/api/profiles/{kind}/{code}/charts/{chart}.csv": "/api/profiles/region/ITH5/charts/a.csv",
     "/profiles/{kind}/{code}/report.{fmt}": "/profiles/region/ITH5/report.html",
@@ -79,7 +79,7 @@ def test_every_json_route_is_covered(live: Any) -> None:
     # one operation per named query, all made by one function: search_by_label stands for them
     named = {p for p in routes if p.startswith("/api/queries/") and "{" not in p}
     texts = {p for p in named if p.endswith(".rq")}
-    missing = routes - named - STATIC_JSON - set(JSON_ROUTES) - set(IN_PROCESS_ROUTES)
+    missing = routes - named - STATIC_JSON - set(JSON_ROUTES) - set(CALL_ROUTES)
     assert not missing, f"add these routes to JSON_ROUTES: {missing}"
     assert len(named - texts) == len(texts) > 40
 
@@ -108,18 +108,22 @@ def test_each_error_class_has_one_shape_and_status_on_every_route(
 
 @pytest.mark.parametrize("error", [DataError, QueryTimeoutError, StoreError],
                          ids=lambda e: e.__name__)
-def test_in_process_routes_answer_errors_in_the_one_shape(
+def test_worker_call_routes_answer_errors_in_the_one_shape(
         live: Any, monkeypatch: pytest.MonkeyPatch, error: type[ItskgError]) -> None:
     kg = live.app.state.kg
 
     def fail(*_a: Any, **_kw: Any) -> Any:
         raise error(f"planted {error.__name__}")
 
-    monkeypatch.setattr(kg, "_in_process", fail)
+    async def afail(*_a: Any, **_kw: Any) -> Any:
+        raise error(f"planted {error.__name__}")
+
+    monkeypatch.setattr(kg, "_call", fail)
+    monkeypatch.setattr(kg, "_acall", afail)
     monkeypatch.setattr(kg, "_cache_get", lambda _key: None)
     expected = status_for(error("x"))
     with httpx.Client(base_url=live.url, timeout=30) as client:
-        for path, url in IN_PROCESS_ROUTES.items():
+        for path, url in CALL_ROUTES.items():
             r = client.get(url)
             assert r.status_code == expected, (path, r.status_code, r.text)
             assert r.json() == {"ok": False, "error": f"planted {error.__name__}",

@@ -49,20 +49,28 @@ def test_sparql_with_engine_bindings(local: KnowledgeGraph) -> None:
 
 def test_named_query_code_parameter_is_checked_in_the_same_request(
         local: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    from itskg.graph.sparql import catalogue
+
     calls: list[dict[str, Any]] = []
-    serve = local._serve_here
+    built: list[dict[str, Any]] = []
+    serve, build = local._serve_here, catalogue.named_request
 
     def counting(req: dict[str, Any]) -> Any:
         calls.append(req)
         return serve(req)
 
     monkeypatch.setattr(local, "_serve_here", counting)
+    monkeypatch.setattr(catalogue, "named_request",
+                        lambda *a, **k: built.append(build(*a, **k)) or built[-1])
     # regional_profile binds by the engine (its .rq header declares no `binding: values`)
     assert local.named_query("regional_profile").binding == "engine"
     with pytest.raises(QueryParameterError, match="no such concept"):
         local.run_named("regional_profile", {"region": "ITZ9"})
-    assert len(calls) == 1 and calls[0]["exists"] and calls[0]["bindings"]["region"]
-    assert "VALUES" not in calls[0]["sparql"]  # bound by the engine, not pasted into the text
+    # one request: the name and text parameters; the worker binds and checks the code
+    assert len(calls) == 1 and calls[0]["op"] == "named"
+    assert calls[0]["params"] == {"region": "ITZ9"}
+    assert built[0]["exists"] and built[0]["bindings"]["region"]
+    assert "VALUES" not in built[0]["sparql"]  # bound by the engine, not pasted into the text
 
 
 def test_named_query_answers_are_cached_per_generation(local: KnowledgeGraph) -> None:
@@ -80,10 +88,13 @@ def test_binding_values_inlines_a_values_block(local: KnowledgeGraph,
                                                        1))
     assert values_q.binding == "values" and q.binding == "engine"
     engine = json.loads(local.run_named(q.name, {"text": "alfa"}, "rows").body)
-    monkeypatch.setattr("itskg.graph.knowledge.get_query", lambda _name: values_q)
+    from itskg.graph.sparql import catalogue
+
+    monkeypatch.setattr(catalogue, "get_query", lambda _name: values_q)
     sent: list[dict[str, Any]] = []
-    serve = local._serve_here
-    monkeypatch.setattr(local, "_serve_here", lambda req: sent.append(req) or serve(req))
+    build = catalogue.named_request
+    monkeypatch.setattr(catalogue, "named_request",
+                        lambda *a, **k: sent.append(build(*a, **k)) or sent[-1])
     local._cache.clear()
     inlined = json.loads(local.run_named(q.name, {"text": "alfa"}, "rows").body)
     assert inlined == engine

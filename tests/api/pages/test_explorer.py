@@ -261,3 +261,43 @@ def test_licence_names(url: str | None, name: str | None) -> None:
     from itskg.api.pages.webdata import licence_name
 
     assert licence_name(url) == name
+
+
+def test_geo_dir_default_does_not_depend_on_the_working_directory(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    from itskg.graph.config import Settings
+
+    checkout = Path(__file__).resolve().parents[3]
+    monkeypatch.chdir(tmp_path)
+    assert Settings().geo_dir == checkout.parent / "shared" / "data" / "geo"
+    assert (Settings().geo_dir / "limits_IT_provinces.topo.json").is_file()
+
+
+def test_missing_shapes_are_logged_and_explained(caplog: pytest.LogCaptureFixture,
+                                                 tmp_path) -> None:
+    """A wheel install (no checkout, no ITSKG_GEO_DIR): one warning at start-up, the map page
+    says what to set, /api/geo/italy is a 404 naming the setting."""
+    import logging
+
+    from fastapi.testclient import TestClient
+
+    from itskg.api.app import create_app
+    from itskg.graph.config import Settings
+    from itskg.graph.knowledge import KnowledgeGraph
+    from itskg.graph.store import Layer
+
+    settings = Settings(store=tmp_path / "store", geo_dir=None, query_workers=1)
+    with KnowledgeGraph(settings, workers=0) as kg:
+        kg.replace_layers([Layer("demo", "Demo", b'<http://a> <http://b> "c" .')], rules=[])
+    with caplog.at_level(logging.WARNING, logger="itskg.geo"), \
+            TestClient(create_app(settings)) as c:
+        page = c.get("/map", params={"lang": "en"}).text
+        geo = c.get("/api/geo/italy")
+    assert [r.getMessage() for r in caplog.records if r.name == "itskg.geo"] == [
+        "Map shapes missing (no ITSKG_GEO_DIR and no source checkout): the map page shows no "
+        "Italian regions. Set ITSKG_GEO_DIR to the folder holding limits_IT_provinces.topo.json "
+        "(the project's shared/data/geo)."]
+    assert "set ITSKG_GEO_DIR" in page
+    assert geo.status_code == 404 and "ITSKG_GEO_DIR" in geo.json()["error"]

@@ -118,3 +118,24 @@ def test_cli_write_back(tmp_path: Path) -> None:
                                       "--store", str(root), "--format", "csv"])
     assert res.exit_code == 0, res.output
     assert "network-academy-academy-pagerank" in res.output
+
+
+def test_cli_network_work_runs_in_a_worker_under_the_deadline(
+        store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command sends its work to a killable worker process (like the HTTP routes): a
+    broken in-process task runner changes nothing, and the deadline stops it with one line
+    naming the setting."""
+    from itskg.graph.analysis import tasks
+
+    def in_process(*a: object, **k: object) -> None:
+        raise AssertionError("network work ran in the CLI process")
+
+    monkeypatch.setattr(tasks, "run_task", in_process)
+    ok = CliRunner().invoke(_cli(), ["degree", "-p", "academy-academy", "--store", str(store),
+                                     "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    monkeypatch.setenv("ITSKG_QUERY_TIMEOUT", "0.001")
+    slow = CliRunner().invoke(_cli(), ["betweenness", "-p", "academy-company", "--store",
+                                       str(store)])
+    assert slow.exit_code != 0
+    assert "ITSKG_QUERY_TIMEOUT" in slow.output and "Network analysis" in slow.output
