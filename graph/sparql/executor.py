@@ -2,7 +2,21 @@
 
 The engine cannot cancel a running query, so a hard time limit needs a process to kill.
 ``QueryExecutor`` keeps ``workers`` processes (multiprocessing *forkserver* context, never fork
-after threads); each opens ``KnowledgeStore.open(store_path)`` read-only once and reuses it.
+after threads). Where they read (``source``, setting ITSKG_SERVE_FROM):
+
+- ``disk``: each worker opens ``KnowledgeStore.open(store_path)`` read-only once and reuses it;
+- ``memory``: a template process (``itskg.graph.sparql.template``) copies the current
+  generation into memory once and the workers are ``fork()``s of it, sharing the copy
+  copy-on-write; a killed worker is replaced by a new fork in milliseconds. A watcher thread
+  follows CURRENT: after a commit the pool is swapped for on-disk workers at once (a query
+  sent after the commit sees it), the new generation is copied by a new template in the
+  background and its workers are swapped in when the copy is complete; a retired pool's
+  workers stop after their current answer, then its template. A template that dies sends
+  the executor back to disk and is replaced the same way;
+- ``auto``: memory when the copy's estimate fits ``memory_budget_mb``, else disk (logged).
+
+The workers of the pool in service (``_Pool``) wait in one idle queue per lane; a request
+waiting on the event loop is handed the next released worker directly.
 A query goes to an idle worker over a pipe; the worker answers with the result already
 serialised in the requested format, so the parent only moves bytes. When the answer does not
 arrive within ``timeout`` seconds the parent kills that worker (SIGKILL), starts a replacement
