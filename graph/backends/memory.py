@@ -13,7 +13,9 @@ engine looks every term up in its string table), then bulk-loaded from that file
 loader parses the file in parallel; from a pipe it is serial and took 79-142 s). The dump
 runs in a forked child when the calling process has no other thread, so the RocksDB threads
 never live in the process that later forks the query workers. While the dump runs, the
-generation's reader lock is held, so no import can collect it.
+generation's reader lock is held, so no import can collect it. The dump is kept in the
+store's ``memcopy/`` folder (one generation's, the others are deleted), so a restarted server
+only bulk-loads it; a store the server cannot write is dumped to a temporary file each time.
 
 ``estimate_mb`` tells the memory a generation's copy will take (from its manifest's triple
 counts: 350 bytes a quad measured, plus a margin), for the memory budget check.
@@ -24,7 +26,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -37,7 +41,13 @@ import pyoxigraph as ox
 from itskg.graph.errors import StoreError
 from itskg.graph.store import KnowledgeStore, current_generation
 
-__all__ = ["BYTES_PER_QUAD", "MemoryStore", "estimate_mb", "manifest_quads"]
+__all__ = ["BYTES_PER_QUAD", "CACHE_DIR", "MemoryStore", "estimate_mb", "manifest_quads"]
+
+log = logging.getLogger(__name__)
+
+#: folder of the store where the N-Quads copy of the current generation is kept, so that a
+#: restarted server skips the dump (the slower half of the copy); one generation at a time
+CACHE_DIR = "memcopy"
 
 #: Resident bytes per quad of the in-memory copy (measured: 700 MB for 1,998,610 quads, so
 #: about 350), rounded up for the query workers' own allocations on top of the shared copy.
@@ -103,7 +113,8 @@ class MemoryStore(KnowledgeStore):
         dbdir = root / "db"
         mpath = dbdir / f"{gen}.json"
         with tempfile.TemporaryDirectory(prefix="itskg-memcopy-") as tmp:
-            dump = Path(tmp) / f"{gen}.nq"
+            cached = _cache_file(root, gen)
+            dump = cached if cached is not None and cached.is_file() else Path(tmp) / f"{gen}.nq"
             try:
                 readers = (dbdir / f"{gen}.readers").open("a")
             except OSError as err:
@@ -114,15 +125,20 @@ class MemoryStore(KnowledgeStore):
                     raise StoreError(f"The store generation {dbdir / gen} is gone (collected "
                                      "after a newer import); load the current one.")
                 manifest = json.loads(mpath.read_text()) if mpath.exists() else {"layers": {}}
-                say(f"dumping generation {gen}")
-                _dump(dbdir / gen, dump)
+                if dump is not cached:
+                    say(f"dumping generation {gen}")
+                    _dump(dbdir / gen, dump)
             say(f"loading generation {gen} into memory")
             db = ox.Store()
             try:
                 db.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
             except (OSError, SyntaxError) as err:
+                if dump is cached:
+                    cached.unlink(missing_ok=True)  # a damaged copy: dumped afresh next time
                 raise StoreError(f"Cannot load the copy of {dbdir / gen} into memory: "
                                  f"{err}") from err
+            if dump is not cached and cached is not None:
+                _keep(dump, cached)
         st = cls(root, gen, db, manifest)
         st.load_seconds = time.monotonic() - t0
         return st
@@ -133,6 +149,36 @@ class MemoryStore(KnowledgeStore):
 
     def close(self) -> None:
         self._db = None
+
+
+def _cache_file(root: Path, gen: str) -> Path | None:
+    """Where the N-Quads copy of ``gen`` is kept for the next start (None: store not
+    writable). Dumps of other generations are removed."""
+    cache = root / CACHE_DIR
+    try:
+        cache.mkdir(exist_ok=True)
+        for p in cache.iterdir():
+            if p.name != f"{gen}.nq" and not _partial_of_live_process(p.name):
+                p.unlink(missing_ok=True)
+    except OSError:
+        return None
+    return cache / f"{gen}.nq"
+
+
+def _partial_of_live_process(name: str) -> bool:
+    _, _, pid = name.partition(".partial-")
+    return pid.isdigit() and Path(f"/proc/{pid}").exists()
+
+
+def _keep(dump: Path, cached: Path) -> None:
+    """Move a fresh dump into the cache (atomically; skipped when the disk is full)."""
+    partial = cached.with_name(f"{cached.name}.partial-{os.getpid()}")
+    try:
+        shutil.move(str(dump), partial)
+        os.replace(partial, cached)
+    except OSError as err:
+        log.warning("could not keep the N-Quads copy of the store for the next start: %s", err)
+        partial.unlink(missing_ok=True)
 
 
 def _dump(database: Path, out: Path) -> None:

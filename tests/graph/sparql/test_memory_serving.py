@@ -63,6 +63,21 @@ def test_memory_store_is_a_pinned_copy(store: Path) -> None:
         assert {r.source for r in mem.layers()} == {"base", "inferred", "meta"}
 
 
+def test_the_dump_is_kept_for_the_next_start_one_generation_at_a_time(store: Path) -> None:
+    first = current_generation(store)
+    MemoryStore.load(store)
+    kept = store / "memcopy" / f"{first}.nq"
+    assert kept.is_file() and kept.stat().st_size > 0
+    kept.write_bytes(kept.read_bytes() + f'<{EX}cached> <{EX}p> "from the kept copy" .\n'.encode())
+    again = MemoryStore.load(store)  # read from the kept copy: no new dump
+    assert again.ask(f"ASK {{ <{EX}cached> ?p ?o }}")
+    with KnowledgeStore.open(store, read_only=False) as st:
+        st.replace_layers([_layer("more", 10)], rules=[])
+    MemoryStore.load(store)
+    assert sorted(p.name for p in (store / "memcopy").iterdir()) == [
+        f"{current_generation(store)}.nq"]
+
+
 def test_workers_are_forks_of_the_template_and_a_killed_one_is_replaced(store: Path) -> None:
     with QueryExecutor(store, workers=2, lookup_workers=1, source="memory",
                        memory_mb=1024) as ex:
