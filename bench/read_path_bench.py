@@ -238,7 +238,7 @@ def report(p: dict[str, dict[str, float | None]], rows: dict[str, dict[str, Any]
 
 # ------------------------------------------------------------------ lookups
 def lookups(store: KnowledgeStore, mem: ox.Store, base: str | None, vt_endpoint: str | None,
-            n: int) -> dict[str, Any]:
+            n: int, server_pid: int | None = None) -> dict[str, Any]:
     """Per-request overhead: look-ups in process (memory, disk) and over HTTP.
 
     Over HTTP with the lean keep-alive client (``serving_probe.RawClient``) and, for
@@ -271,9 +271,9 @@ def lookups(store: KnowledgeStore, mem: ox.Store, base: str | None, vt_endpoint:
         raw = RawClient(url)
         for t in texts[:50]:  # warm up: connection, lazy imports, page cache
             raw.get(t)
-        out[f"{name}_http_p50_ms"] = p50([timed(lambda t=t: len(raw.get(t)[1]))[0]
+        out[f"{name}_http_p50_ms"] = p50([timed(lambda t=t, r=raw: len(r.get(t)[1]))[0]
                                           for t in texts[:500]])
-        out[f"{name}_ask_http_p50_ms"] = p50([timed(lambda: len(raw.get("ASK {}")[1]))[0]
+        out[f"{name}_ask_http_p50_ms"] = p50([timed(lambda r=raw: len(r.get("ASK {}")[1]))[0]
                                               for _ in range(500)])
         raw.close()
         with httpx.Client(timeout=30) as c:
@@ -302,13 +302,21 @@ def lookups(store: KnowledgeStore, mem: ox.Store, base: str | None, vt_endpoint:
             finally:
                 c.close()
 
+        from serving_probe import cpu_seconds, descendants
+
         threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+        pids = descendants(server_pid) if name == "itskg" and server_pid else []
+        cpu0 = [cpu_seconds(p) for p in pids]
         t0 = time.perf_counter()
         for th in threads:
             th.start()
         for th in threads:
             th.join()
         out[f"{name}_per_s_4_clients"] = 4 * per / (time.perf_counter() - t0)
+        if pids:  # CPU per request: the server process, and its workers together
+            used = [cpu_seconds(p) - c for p, c in zip(pids, cpu0, strict=True)]
+            out["itskg_server_cpu_ms_per_request"] = used[0] * 1000 / (4 * per)
+            out["itskg_workers_cpu_ms_per_request"] = sum(used[1:]) * 1000 / (4 * per)
         out[f"{name}_errors"] = errors
     return out
 
@@ -429,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.lookups and "itskg-http" in engines:
             with ItskgServer(args.store, port, args.timeout, args.serve_from) as server:
                 lk = lookups(store, mem, server.base, vt.endpoint if vt else None,
-                             args.lookups)
+                             args.lookups, server.proc.pid if server.proc else None)
             results["lookups"] = lk
             print("\nlookups (ms, lean keep-alive client): " + ", ".join(
                 f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in lk.items()))

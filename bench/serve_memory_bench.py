@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from read_path_bench import ItskgServer, _free_port, server_memory  # noqa: E402
-from serving_probe import RawClient  # noqa: E402
+from read_path_bench import ItskgServer, _free_port, server_memory
+from serving_probe import RawClient
 
-from itskg.graph.store import KnowledgeStore  # noqa: E402
+from itskg.graph.store import KnowledgeStore
 
 
 def main(argv: list[str] | None = None) -> int:

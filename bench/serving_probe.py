@@ -16,7 +16,7 @@ import socket
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-__all__ = ["RawClient", "descendants", "pss_kb", "tree_pss"]
+__all__ = ["RawClient", "cpu_seconds", "descendants", "pss_kb", "tree_pss"]
 
 
 class RawClient:
@@ -134,6 +134,15 @@ def tree_pss(pid: int) -> dict[str, int]:
         out["total"] += kb
         out[f"{name}:{p}"] = kb
     return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds one process has used (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:

@@ -191,7 +191,7 @@ def _dump(database: Path, out: Path) -> None:
         code = 0
         try:
             _dump_here(database, out)
-        except BaseException as err:  # noqa: BLE001 - reported through the exit code
+        except BaseException as err:  # reported through the exit code
             with contextlib.suppress(Exception):
                 (out.parent / "error").write_text(str(err))
             code = 1
@@ -204,10 +204,11 @@ def _dump(database: Path, out: Path) -> None:
 
 
 def _dump_here(database: Path, out: Path) -> None:
+    db: ox.Store | None = None
     try:
         db = ox.Store.read_only(str(database))
         db.dump(output=str(out), format=ox.RdfFormat.N_QUADS)
     except OSError as err:
         raise StoreError(f"Cannot read the store generation {database}: {err}") from err
     finally:
-        db = None  # noqa: F841 - closes RocksDB before the caller reads the file
+        db = None  # closes RocksDB before the caller reads the file

@@ -568,7 +568,7 @@ class QueryExecutor:
                               "served once its in-memory copy is ready", gen)
             finally:
                 self._fresh_key = key
-            if gen in self._failed or self._choose(gen) == "disk":
+            if gen is None or gen in self._failed or self._choose(gen) == "disk":
                 continue
             try:
                 new = self._memory_pool(gen, fallback=True)
@@ -598,7 +598,7 @@ class QueryExecutor:
                 self._swap(self._disk_pool())
             except Exception:
                 log.exception("starting on-disk workers failed")
-            self._fresh_key = ()  # the watcher reloads CURRENT into memory
+            self._fresh_key = (-1, -1)  # the watcher reloads CURRENT into memory
             self._wake.set()
 
     def _swap(self, new: _Pool) -> None:
@@ -619,10 +619,10 @@ class QueryExecutor:
         for loop, fut in waiting:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_wake_waiter, fut)
-        for q in pool.idle.values():
+        for idle in pool.idle.values():
             while True:
                 try:
-                    w = q.get_nowait()
+                    w = idle.get_nowait()
                 except queue.Empty:
                     break
                 self._stop(w)
@@ -639,6 +639,7 @@ class QueryExecutor:
 
     # ------------------------------------------------------------ pool management
     def _spawn(self, lane: str, pool: _Pool) -> _Worker:
+        proc: Any
         if pool.template is not None:
             conn, proc = pool.template.fork(lane, self.max_rows, self.memory_mb)
             w = _Worker(proc, conn, lane, pool)

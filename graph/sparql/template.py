@@ -55,7 +55,7 @@ def template_main(ctrl: Connection, root: str, generation: str, parent: int) -> 
         from itskg.graph.backends.memory import MemoryStore
 
         store = MemoryStore.load(root, generation)
-    except BaseException as err:  # noqa: BLE001 - reported to the server
+    except BaseException as err:
         ctrl.send(("fail", err if isinstance(err, ItskgError) else StoreError(
             f"Cannot copy generation {generation} of {root} into memory: "
             f"{type(err).__name__}: {err}")))
@@ -128,7 +128,7 @@ def _fork_worker(ctrl: Connection, store: Any, lane: str, max_rows: int,
             ctrl.close()
             theirs.close()
             _worker(Connection(ours.detach()), store, lane, max_rows, memory_mb)
-        except BaseException:  # noqa: BLE001
+        except BaseException:
             code = 1
         os._exit(code)
     ours.close()
@@ -233,7 +233,7 @@ class Template:
 
     @property
     def pid(self) -> int | None:
-        return self.proc.pid  # type: ignore[no-any-return]
+        return self.proc.pid
 
     def wait_ready(self, timeout: float) -> dict[str, Any]:
         """Wait until the generation is in memory; its load figures. Raises StoreError."""
@@ -279,7 +279,7 @@ class Template:
                 return None
             try:
                 self._conn.send(("status", pid))
-                return self._conn.recv()[1]  # type: ignore[no-any-return]
+                return self._conn.recv()[1]
             except (EOFError, OSError):
                 return None
 
