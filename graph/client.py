@@ -4,11 +4,21 @@
 >>> kg.run("academies_by_region", region="ITH5", lang="en")   # doctest: +SKIP
 >>> Client("https://example.org/sparql").query("SELECT ...")  # doctest: +SKIP
 
-A local path opens the store read-only; an http(s) URL is any SPARQL 1.1 endpoint (JSON
-results). Named-query parameters are validated by the catalogue; for a remote endpoint they
-travel as a VALUES block of typed terms serialised by the engine, never as pasted text.
+The client talks to engines through the store backends, the one code path the CLI and the
+server use (``itskg.graph.backends.open_store``): a local path opens the store read-only; an
+http(s) URL is a ``RemoteStore``, so an itskg graph on an engine (Virtuoso, Oxigraph server,
+``itskg serve``'s own /sparql...) is read with its layers as the dataset, the deadline passed
+to the engine and booleans read canonically, and any other SPARQL 1.1 endpoint is read as
+it is (``any_endpoint``). Credentials come from the settings (``ITSKG_STORE_USER``/
+``ITSKG_STORE_PASSWORD`` or ``ITSKG_STORE_TOKEN``, ``ITSKG_STORE_ENGINE``), or pass
+``settings``. Named-query parameters are validated by the catalogue; for a remote endpoint
+they travel as a VALUES block of typed terms, never as pasted text.
 Columns are typed: integers Int64, decimals float64, dates and times datetime64, booleans
 "boolean", years Int64; IRIs and strings stay text.
+
+Errors: StoreError (unreachable endpoint, refused credentials, missing store), ConfigError
+(a setting that does not validate), QueryError
+and its kinds (QuerySyntaxError, QueryTimeoutError, QueryParameterError...).
 """
 
 from __future__ import annotations
@@ -17,12 +27,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas as pd
 
-from itskg.graph.errors import QueryError, StoreError
-from itskg.graph.sparql.catalogue import bind_params, get_query, inline_bindings
-from itskg.graph.store import KnowledgeStore
+from itskg.graph.backends import open_store
+from itskg.graph.backends.interface import Store
+from itskg.graph.config import Settings
+from itskg.graph.errors import ConfigError, QueryError
+from itskg.graph.sparql.catalogue import bind_params, get_query
 from itskg.graph.terms import Term, iri
 
 __all__ = ["Client", "frame", "iri"]
@@ -77,30 +88,28 @@ def frame(variables: Sequence[str], rows: Sequence[Mapping[str, Term | None]]) -
                         columns=list(variables))
 
 
-def _term_of(t: Mapping[str, str]) -> Term:
-    kind = {"uri": "iri", "bnode": "bnode"}.get(t["type"], "literal")
-    return Term(kind, t["value"], t.get("datatype"), t.get("xml:lang"))
-
-
 class Client:
-    """Query a local itskg store or a remote SPARQL endpoint into DataFrames."""
+    """Query a local itskg store or a SPARQL endpoint into DataFrames (see the module doc).
 
-    def __init__(self, store_path_or_url: str | Path, *, timeout: float = 60.0,
-                 http_client: httpx.Client | None = None):
-        target = str(store_path_or_url)
-        self.url: str | None = None
-        self.store: KnowledgeStore | None = None
-        if target.startswith(("http://", "https://")):
-            self.url = target
-            self._http = http_client or httpx.Client(timeout=timeout)
-        else:
-            self.store = KnowledgeStore.open(Path(target).expanduser(), read_only=True)
+    ``timeout``: the deadline of one query, seconds (``ITSKG_QUERY_TIMEOUT`` otherwise).
+    Raises StoreError when the store cannot be opened or the endpoint is unreachable.
+    """
+
+    def __init__(self, store_path_or_url: str | Path, *, timeout: float | None = None,
+                 settings: Settings | None = None):
+        values: dict[str, Any] = {} if settings is None else settings.model_dump()
+        values["store"] = store_path_or_url
+        if timeout is not None:
+            values["query_timeout"] = timeout
+        try:
+            self.settings = Settings(**values)  # the rest from ITSKG_* as everywhere
+        except ValueError as err:  # pydantic's ValidationError is a ValueError
+            raise ConfigError(f"Invalid setting: {err}") from err
+        self.store: Store = open_store(self.settings, read_only=True, any_endpoint=True)
+        self.url: str | None = str(self.settings.store) if self.settings.remote else None
 
     def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
-        if self.url is not None:
-            self._http.close()
+        self.store.close()
 
     def __enter__(self) -> Client:
         return self
@@ -108,31 +117,13 @@ class Client:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _remote(self, sparql: str) -> pd.DataFrame:
-        assert self.url is not None
-        try:
-            r = self._http.post(self.url, data={"query": sparql},
-                                headers={"Accept": "application/sparql-results+json"})
-        except httpx.HTTPError as err:
-            raise StoreError(f"Cannot reach the SPARQL endpoint {self.url}: {err}") from err
-        if r.status_code != 200:
-            raise QueryError(f"The endpoint {self.url} answered {r.status_code}: {r.text[:300]}")
-        data = r.json()
-        if "boolean" in data:
-            return pd.DataFrame({"result": [bool(data["boolean"])]})
-        variables = data["head"]["vars"]
-        rows = [{v: (_term_of(b[v]) if v in b else None) for v in variables}
-                for b in data["results"]["bindings"]]
-        return frame(variables, rows)
-
     def query(self, sparql: str, **bindings: Any) -> pd.DataFrame:
         """Run SPARQL; ``bindings`` are variable values (wrap IRIs with ``iri()``).
 
         Locally they are bound by the engine (which binds only projected variables); remotely
         they become a VALUES block opening the query's WHERE group.
+        Raises QueryError (and its kinds) when the query fails, or is not SELECT/ASK.
         """
-        if self.store is None:
-            return self._remote(inline_bindings(sparql, bindings) if bindings else sparql)
         res = self.store.query(sparql, bindings=bindings or None)
         if res.kind == "ask":
             return pd.DataFrame({"result": [res.boolean]})

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
         None, description="SPARQL Update URL of a remote engine (unset: the query URL)")
     store_gsp: str | None = Field(
         None, description="Graph Store Protocol URL of a remote engine, for uploads (unset: "
+        "Oxigraph server's `/store`, Virtuoso's `/sparql-graph-crud[-auth]`, other engines "
         "chunked `INSERT DATA`)")
     store_engine: Literal[
         "auto", "oxigraph", "virtuoso", "fuseki", "graphdb", "qlever", "generic"] = Field(

@@ -542,9 +542,14 @@ class KnowledgeGraph:
             return st.layers()
 
     def stats(self) -> tuple[str | None, list[LayerRecord], list[tuple[str, int]]]:
-        """(generation, layers, instances per class in the union of all layers)."""
+        """(generation, layers, instances per class in the union of all layers).
+
+        The layer graphs are named in the query, so an engine whose default graph also holds
+        graphs of its own (Virtuoso's system graphs) counts the same classes as the others."""
         with self._open() as st:
-            rows = st.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } "
+            graphs = " ".join(f"<{g}>" for g in st.graphs())
+            rows = st.query("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { "
+                            f"VALUES ?g {{ {graphs} }} GRAPH ?g {{ ?s a ?c }} }} "
                             "GROUP BY ?c ORDER BY DESC(?n)").rows()
             classes = [(str(r["c"]), int(str(r["n"]))) for r in rows]
             return st.generation, st.layers(), classes

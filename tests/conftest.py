@@ -54,14 +54,15 @@ BACKENDS = ["local", "oxigraph", "virtuoso"]
 
 
 @pytest.fixture(scope="session")
-def start_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Engine]]:
+def start_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Engine]]:
     """Start a fresh SPARQL engine by name ('oxigraph', 'virtuoso') on a free loopback port,
-    with its own data directory; all are stopped at the end of the session."""
+    with its own data directory (options go to its starter in tests/engines.py); all are
+    stopped at the end of the session."""
     started: list[Engine] = []
 
-    def start(name: str) -> Engine:
+    def start(name: str, **options: object) -> Engine:
         try:
-            eng = STARTERS[name](tmp_path_factory.mktemp(name) / "data")
+            eng = STARTERS[name](tmp_path_factory.mktemp(name) / "data", **options)
         except EngineStartError as err:
             pytest.fail(f"the {name} backend could not start: {err}")
         started.append(eng)

@@ -88,9 +88,11 @@ def _wait(engine: Engine, probe: str) -> Engine:
                            f"{last}\n{out}")
 
 
-def start_oxigraph(directory: Path, *, union: bool = True) -> Engine:
+def start_oxigraph(directory: Path, *, union: bool = True, timeout_s: int = 20) -> Engine:
     """Oxigraph server on 127.0.0.1 with a union default graph (unless ``union`` is False,
-    to test the start-up check), data in ``directory``."""
+    to test the start-up check), data in ``directory``; ``timeout_s``: the server's own
+    limit per query (``--timeout-s``), which stops work a client gave up on (a deadline
+    test's endless query would otherwise keep a core busy until the session ends)."""
     exe = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or \
         shutil.which("oxigraph")
     if exe is None:
@@ -103,7 +105,8 @@ def start_oxigraph(directory: Path, *, union: bool = True) -> Engine:
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
             [exe, "serve", "--location", str(directory), "--bind", f"127.0.0.1:{port}",
-             *(["--union-default-graph"] if union else [])],
+             *(["--union-default-graph"] if union else []),
+             *(["--timeout-s", str(timeout_s)] if timeout_s else [])],
             stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     eng = Engine("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store", proc,
                  directory, log)

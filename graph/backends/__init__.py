@@ -30,12 +30,13 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["is_remote", "open_store"]
 
 
-def open_store(settings: Any, *, read_only: bool = True,
-               store: Path | str | None = None) -> KnowledgeStore | RemoteStore:
+def open_store(settings: Any, *, read_only: bool = True, store: Path | str | None = None,
+               any_endpoint: bool = False) -> KnowledgeStore | RemoteStore:
     """Open the store of ``settings`` (or ``store``, with the credentials of ``settings``).
 
-    Raises StoreError (missing/empty store, unreachable engine, no union default graph),
-    StoreLockedError is raised later, by writes.
+    ``any_endpoint`` (read-only): a URL may be any SPARQL endpoint, not only an itskg graph
+    (``RemoteStore.open``). Raises StoreError (missing/empty store, unreachable engine, no
+    union default graph), StoreLockedError is raised later, by writes.
     """
     target = settings.store if store is None else store
     if is_remote(target):
@@ -43,7 +44,8 @@ def open_store(settings: Any, *, read_only: bool = True,
         from itskg.graph.backends.remote import RemoteStore
 
         endpoint = Endpoint.from_settings(settings.model_copy(update={"store": target}))
-        return RemoteStore.open(endpoint, read_only=read_only)
+        return RemoteStore.open(endpoint, read_only=read_only,
+                                any_endpoint=any_endpoint and read_only)
     from itskg.graph.store import KnowledgeStore
 
     return KnowledgeStore.open(Path(target).expanduser(), read_only=read_only)

@@ -1,10 +1,14 @@
 """SPARQL 1.1 Protocol and Graph Store Protocol over HTTP (httpx): the wire of a remote store.
 
 ``SparqlClient`` sends queries and updates to one engine and uploads N-Triples to a graph.
-It knows three things per engine and nothing more: how to pass the query deadline to the
+It knows four things per engine and nothing more: how to pass the query deadline to the
 engine (Virtuoso: ``timeout`` in ms; Fuseki and GraphDB: ``timeout`` in s; Oxigraph server
 and QLever: none, the server's own ``--timeout-s`` / the client's deadline apply), how to
-name it in messages, and which setting gives the union default graph (``UNION_HELP``).
+name it in messages, which setting gives the union default graph (``UNION_HELP``), and where
+its Graph Store Protocol endpoint usually is when none is configured (``default_gsp``:
+Oxigraph server ``/store`` beside ``/query``, Virtuoso ``/sparql-graph-crud`` beside
+``/sparql``, ``-auth`` with credentials), since uploads through it are several times faster
+than chunked ``INSERT DATA``.
 The client always enforces the deadline itself too (httpx timeout), so a query that an
 engine does not stop in time raises ``QueryTimeoutError`` (503 over HTTP) at the deadline
 and its connection is closed (the engine cancels the query when it notices).
@@ -25,7 +29,7 @@ import httpx
 
 from itskg.graph.errors import QueryError, QuerySyntaxError, QueryTimeoutError, StoreError
 
-__all__ = ["UNION_HELP", "UNION_UPDATES", "Endpoint", "SparqlClient"]
+__all__ = ["UNION_HELP", "UNION_UPDATES", "Endpoint", "SparqlClient", "default_gsp"]
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,24 @@ UNION_HELP = {
 UNION_UPDATES = frozenset({"oxigraph"})
 
 _MAX_ERROR = 600  # characters of an engine's error message kept in ours
+
+
+def default_gsp(engine: str, query_url: str, *, authenticated: bool = False) -> str | None:
+    """The usual Graph Store Protocol URL of ``engine`` beside its query URL, or None.
+
+    >>> default_gsp("oxigraph", "http://127.0.0.1:7878/query")
+    'http://127.0.0.1:7878/store'
+    >>> default_gsp("virtuoso", "http://h:8890/sparql", authenticated=True)
+    'http://h:8890/sparql-graph-crud-auth'
+    >>> default_gsp("generic", "http://h/sparql") is None
+    True
+    """
+    base, _, last = query_url.rstrip("/").rpartition("/")
+    if engine == "oxigraph" and last == "query":
+        return f"{base}/store"
+    if engine == "virtuoso" and last in {"sparql", "sparql-auth"}:
+        return f"{base}/sparql-graph-crud" + ("-auth" if authenticated else "")
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,15 @@ class SparqlClient:
 
     def close(self) -> None:
         self._http.close()
+
+    @property
+    def gsp_url(self) -> str | None:
+        """The Graph Store Protocol URL uploads use: ``ITSKG_STORE_GSP``, else the engine's
+        usual one (``default_gsp``), else None (uploads fall back to ``INSERT DATA``)."""
+        if self.endpoint.gsp_url:
+            return self.endpoint.gsp_url
+        return default_gsp(self.detect(), self.endpoint.query_url,
+                           authenticated=bool(self.endpoint.user or self.endpoint.token))
 
     # ------------------------------------------------------------------ engine
     def detect(self) -> str:
@@ -186,11 +217,16 @@ class SparqlClient:
 
     def post_ntriples(self, graph: str, body: bytes) -> None:
         """Add N-Triples to ``graph`` through the Graph Store Protocol (POST merges)."""
-        url = self.endpoint.gsp_url
+        url = self.gsp_url
         if url is None:
             raise StoreError("No Graph Store Protocol endpoint is configured (ITSKG_STORE_GSP).")
         r = self._send("POST", url, timeout=self.endpoint.write_timeout,
                        params={"graph": graph}, content=body,
                        headers={"Content-Type": "application/n-triples"})
+        if r.status_code in (404, 405) and not self.endpoint.gsp_url:
+            raise StoreError(
+                f"The engine has no Graph Store Protocol endpoint at {url} (HTTP "
+                f"{r.status_code}), where {self.engine} usually has it; set ITSKG_STORE_GSP "
+                "to its URL. The layers are unchanged.")
         if r.status_code >= 300:
             self._fail(r, "upload", url)

@@ -43,21 +43,35 @@ import re
 import socket
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
 import pyoxigraph as ox
 
 from itskg.graph.backends.protocol import UNION_HELP, UNION_UPDATES, Endpoint, SparqlClient
-from itskg.graph.errors import DataError, Problem, QueryRefusedError, StoreError, StoreLockedError
+from itskg.graph.backends.records import (
+    LayeredStore,
+    inferred_record,
+    layer_record,
+    meta_record,
+)
+from itskg.graph.backends.records import now as _now
+from itskg.graph.errors import (
+    DataError,
+    Problem,
+    QueryRefusedError,
+    QuerySyntaxError,
+    StoreError,
+    StoreLockedError,
+)
 from itskg.graph.metadata import DATASET_IRI, metadata_ntriples
 from itskg.graph.namespaces import GRAPH, INFERRED_GRAPH, META_GRAPH, ONTOLOGY, PREFIXES
 from itskg.graph.sparql.queryformat import inline_bindings
 from itskg.graph.store import DERIVED_SOURCES, Layer, LayerRecord
 from itskg.graph.terms import RDF_FORMATS, QueryResult, Term
 
-__all__ = ["LOCK_GRAPH", "STAGED", "RemoteStore", "insert_rule", "meta_ntriples"]
+__all__ = ["LOCK_GRAPH", "STAGED", "RemoteStore", "canonical_booleans", "insert_rule",
+           "meta_ntriples"]
 
 Progress = Callable[[str], None]
 
@@ -94,16 +108,6 @@ _GRAPHS = {
 ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
 ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9, text/plain;q=0.5"
 _PREFIX_DECL = re.compile(r"(?im)^\s*PREFIX\s+([\w.-]*):")
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _tool_version() -> str:
-    from itskg.graph.store import _tool_version as tv
-
-    return tv()
 
 
 def with_prologue(sparql: str, base_iri: str | None = None) -> str:
@@ -162,7 +166,7 @@ def insert_rule(rule: str, target: str, using: Sequence[str]) -> str:
             + " ".join(f"USING <{g}>" for g in using) + "\n" + rule[i + 1:])
 
 
-class RemoteStore:
+class RemoteStore(LayeredStore):
     """A SPARQL 1.1 engine holding an itskg graph (see the module docstring).
 
     Open it with ``RemoteStore.open(endpoint)`` or ``itskg.graph.backends.open_store``.
@@ -180,10 +184,17 @@ class RemoteStore:
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    def open(cls, endpoint: Endpoint, *, read_only: bool = True) -> RemoteStore:
+    def open(cls, endpoint: Endpoint, *, read_only: bool = True,
+             any_endpoint: bool = False) -> RemoteStore:
+        """Attach to the itskg graph at ``endpoint``.
+
+        ``any_endpoint``: also accept an endpoint without an itskg graph (read-only; the
+        Python client reads any SPARQL endpoint): its queries then go to the engine's own
+        dataset, with no layers, generation or start-up check.
+        """
         st = cls(endpoint, read_only)
         try:
-            st._attach(required=read_only)
+            st._attach(required=read_only and not any_endpoint)
             if st._gen is not None:
                 st.check_union()
         except BaseException:
@@ -199,6 +210,7 @@ class RemoteStore:
                 "Load one with 'itskg load DIR --store URL' (or 'itskg import ... --store URL').")
         self._gen = gen
         self._records = self._read_records() if gen is not None else {}
+
 
     def _select(self, sparql: str) -> list[dict[str, Term | None]]:
         """Rows of an internal query, on the engine's own dataset (lock, staging, meta)."""
@@ -222,10 +234,7 @@ class RemoteStore:
         recs.sort(key=lambda d: (d["source"] in DERIVED_SOURCES, d.get("order", 0), d["source"]))
         out = {d["source"]: d for d in recs}
         if "meta" not in out:
-            out["meta"] = asdict(LayerRecord(
-                source="meta", graph=META_GRAPH, kind="meta",
-                title="Catalogue of the layers (DCAT, PROV, VoID)",
-                triples=self.count(META_GRAPH), loaded_at=self._meta_time()))
+            out["meta"] = meta_record(self.count(META_GRAPH), self._meta_time())
         return out
 
     def _meta_time(self) -> str:
@@ -246,33 +255,15 @@ class RemoteStore:
                 f"default graph the union of the named graphs: {UNION_HELP[engine]} "
                 "(ITSKG_STORE_ENGINE names the engine when it cannot be detected).")
 
-    @property
-    def generation(self) -> str | None:
-        return self._gen
-
-    def refresh(self) -> bool:
-        """Follow the engine's newest generation; True if it changed."""
-        if self.current_generation() != self._gen:
-            self._attach(required=False)
-            return True
-        return False
-
     def close(self) -> None:
         self.client.close()
 
     def __enter__(self) -> RemoteStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # ---------------------------------------------------------------- reading
-    def layers(self) -> list[LayerRecord]:
-        return [LayerRecord.from_dict(d) for d in self._records.values()]
-
-    def layer(self, source: str) -> LayerRecord | None:
-        d = self._records.get(source)
-        return LayerRecord.from_dict(d) if d else None
+    def _layer_table(self) -> dict[str, dict[str, Any]]:
+        return self._records
 
     def graphs(self) -> list[str]:
         """The layer graphs (the lock and staging graphs are not part of the graph)."""
@@ -294,11 +285,18 @@ class RemoteStore:
         property paths over a list of default graphs lose rows (measured on the catalogue):
         there the engine's own default (all graphs) is used, so a pattern of three variables
         also sees the encoded staging triples while an import uploads, and Virtuoso's
-        system graphs.
+        system graphs. (Virtuoso's ``define input:default-graph-exclude`` was tried to hide
+        them: it changes answers of the catalogue and stalls others, measured on 7.2.5.)
         ``union=False`` sends no dataset (the engine's own default; internal queries).
 
+        Results are read with xsd:boolean literals in their canonical form (``true``/
+        ``false``): Virtuoso writes them ``1``/``0``, the same values in another lexical
+        form (``canonical_booleans``).
+
         SERVICE and LOAD are refused before anything is sent (the project's one tokenizer,
-        ``scan_query``): the engine never fetches from other servers on itskg's behalf.
+        ``scan_query``): the engine never fetches from other servers on itskg's behalf; a
+        malformed query is rejected by the local store's parser (``_check_syntax``), so the
+        error and its position read the same on every backend.
         Raises QuerySyntaxError, QueryRefusedError, QueryTimeoutError (at the deadline),
         StoreError.
         """
@@ -310,18 +308,25 @@ class RemoteStore:
         if info.form == "update":
             raise QueryRefusedError("SPARQL Update is not a query; imports change the layers.")
         accept = ACCEPT_GRAPH if info.form in {"construct", "describe"} else ACCEPT_RESULTS
-        if (union and not default_graphs and not named_graphs and self._records
-                and not info.from_graphs and not info.from_named_graphs
-                and self.client.detect() not in ENGINE_DATASET):
-            default_graphs = named_graphs = self.graphs()
+        _check_syntax(text)
+        if not default_graphs and not named_graphs and (info.from_graphs
+                                                        or info.from_named_graphs):
+            # the query's own dataset, also as the protocol's (same graphs): Oxigraph server
+            # started with --union-default-graph otherwise answers FROM from the union
+            default_graphs, named_graphs = info.from_graphs, info.from_named_graphs
+        elif union and not default_graphs and not named_graphs and self._records:
+            if self.client.detect() not in ENGINE_DATASET:
+                default_graphs = named_graphs = self.graphs()
         r = self.client.query(text, accept, timeout=timeout,
                               default_graphs=tuple(default_graphs or ()),
                               named_graphs=tuple(named_graphs or ()))
         media = r.headers.get("content-type", "").split(";")[0].strip().lower()
         if media in _RESULTS:
-            return QueryResult(ox.parse_query_results(r.content, _RESULTS[media]))
+            return QueryResult(ox.parse_query_results(canonical_booleans(r.content, media),
+                                                      _RESULTS[media]))
         if media in _GRAPHS:
-            return QueryResult(_Triples(ox.parse(r.content, _GRAPHS[media])))
+            return QueryResult(_Triples(ox.parse(canonical_booleans(r.content, media),
+                                                 _GRAPHS[media])))
         raise StoreError(f"The engine at {self.root} answered with {media or 'no media type'}, "
                          "which itskg cannot read.")
 
@@ -472,7 +477,7 @@ class RemoteStore:
             f"{{ <{LOCK_GRAPH}> <{STAGING}> <{staging}> }} }}")
         name = ly.file or (str(ly.data) if isinstance(ly.data, Path) else ly.source)
         batch = uuid.uuid4().hex[:12]
-        size = UPLOAD_CHUNK if self.endpoint.gsp_url else INSERT_CHUNK
+        size = UPLOAD_CHUNK if self.client.gsp_url else INSERT_CHUNK
         seen: set[int] = set()
         chunk: list[ox.Triple] = []
         sent = 0
@@ -509,7 +514,7 @@ class RemoteStore:
     def _upload(self, graph: str, triples: list[ox.Triple]) -> None:
         buf = io.BytesIO()
         ox.serialize(triples, buf, ox.RdfFormat.N_TRIPLES)
-        if self.endpoint.gsp_url:
+        if self.client.gsp_url:
             self.client.post_ntriples(graph, buf.getvalue())
         else:
             self.client.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n"
@@ -538,11 +543,7 @@ class RemoteStore:
                 ops.append(f"DROP SILENT GRAPH <{graph}>")
             ops.append(f"DELETE DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{STAGING}> "
                        f"<{graph}> }} }}")
-            records[ly.source] = asdict(LayerRecord(
-                source=ly.source, graph=ly.graph, title=ly.title, kind=ly.kind, triples=n,
-                loaded_at=_now(), derived_from=list(ly.derived_from), license=ly.license,
-                description=ly.description, file=ly.file, sha256=ly.sha256, rows=ly.rows,
-                tool_version=_tool_version())) | {"order": n_kept + i}
+            records[ly.source] = layer_record(ly, n) | {"order": n_kept + i}
         # Rules read the union of the layers: USING lists them (SPARQL 1.1), except where the
         # engine's update WHERE already reads the union and refuses USING (Oxigraph server).
         using = [] if self.client.detect() in UNION_UPDATES else \
@@ -554,11 +555,7 @@ class RemoteStore:
             f"DELETE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH "
             f"<{INFERRED_GRAPH}> {{ ?s ?p ?o }} GRAPH ?other {{ ?s ?p ?o }} "
             f"FILTER(?other != <{INFERRED_GRAPH}>) }}")
-        records["inferred"] = asdict(LayerRecord(
-            source="inferred", graph=INFERRED_GRAPH, kind="inferred",
-            title="OWL 2 RL entailments used by queries (materialised at build time)",
-            triples=0, loaded_at=_now(), tool_version=_tool_version(),
-            description="Output of the SPARQL CONSTRUCT rules in ontology/rules/."))
+        records["inferred"] = inferred_record(0)
         ops.append(f"DROP SILENT GRAPH <{META_GRAPH}>")
         ops.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n"
                    f"{self._meta_data(records, gen)}}} }}")
@@ -607,6 +604,57 @@ def meta_ntriples(records: dict[str, dict[str, Any]], gen: str | None, *,
     buf = io.BytesIO()
     ox.serialize(keep, buf, ox.RdfFormat.N_TRIPLES)
     return buf.getvalue()
+
+
+_PARSER = ox.Store()  # empty, in memory: parses queries, holds nothing
+
+
+def _check_syntax(text: str) -> None:
+    """Raise QuerySyntaxError, with the line:column of the error, when ``text`` is not
+    SPARQL 1.1 (Oxigraph's parser, the one the local store uses): every backend rejects a
+    malformed query the same way, before anything is sent. Nothing is evaluated (the
+    result is not iterated, and the database is empty)."""
+    try:
+        _PARSER.query(text)
+    except SyntaxError as err:
+        raise QuerySyntaxError(f"SPARQL syntax error: {err}") from err
+
+
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOL_JSON = re.compile(rb'\{[^{}]*"' + re.escape(_XSD_BOOLEAN.encode()) + rb'"[^{}]*\}')
+_BOOL_JSON_VALUE = re.compile(rb'("value"\s*:\s*")([01])(")')
+_BOOL_XML = re.compile(rb'(<literal datatype="' + re.escape(_XSD_BOOLEAN.encode())
+                       + rb'">\s*)([01])(\s*</literal>)')
+_BOOL_TERM = re.compile(rb'(")([01])("\^\^<' + re.escape(_XSD_BOOLEAN.encode()) + rb'>)')
+_CANONICAL = {b"1": b"true", b"0": b"false"}
+
+
+def canonical_booleans(body: bytes, media: str) -> bytes:
+    """``body`` (SPARQL results or N-Triples/Turtle) with every xsd:boolean literal written
+    ``1``/``0`` in its canonical form ``true``/``false`` (XML Schema 1.1, 3.3.2.2: the same
+    values). Virtuoso 7 writes booleans as 1/0; without this a boolean column would read
+    differently from one engine to the next. Bodies without such a literal are returned as
+    they are (one substring test).
+
+    >>> canonical_booleans(b'{"b": {"type": "typed-literal", "datatype": '
+    ...     b'"http://www.w3.org/2001/XMLSchema#boolean", "value": "1"}}',
+    ...     "application/sparql-results+json")[-17:]
+    b'"value": "true"}}'
+    >>> canonical_booleans(b'<a> <b> "0"^^<http://www.w3.org/2001/XMLSchema#boolean> .',
+    ...                    "application/n-triples")
+    b'<a> <b> "false"^^<http://www.w3.org/2001/XMLSchema#boolean> .'
+    """
+    if _XSD_BOOLEAN.encode() not in body:
+        return body
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        return m.group(1) + _CANONICAL[m.group(2)] + m.group(3)
+
+    if media.endswith("json"):
+        return _BOOL_JSON.sub(lambda m: _BOOL_JSON_VALUE.sub(fix, m.group(0)), body)
+    if media.endswith("xml"):
+        return _BOOL_XML.sub(fix, body)
+    return _BOOL_TERM.sub(fix, body)
 
 
 def _encode(t: ox.Triple, batch: str, prefix: str = STAGED) -> ox.Triple:

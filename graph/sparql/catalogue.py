@@ -347,12 +347,21 @@ _CONCAT_RE = re.compile(
     r"\s+AS\s+[?$]([A-Za-z_][A-Za-z0-9_]*)", re.I)
 
 
+# BIND(IF(?all = "", ?none, ?all) AS ?col): a concatenation passed on only when not empty
+# (portable: Virtuoso concatenates nothing into "" where Oxigraph leaves it unbound)
+_PASS_ON_RE = re.compile(r'BIND\s*\(\s*IF\s*\(\s*[?$](\w+)\s*=\s*""\s*,\s*[?$]\w+\s*,'
+                         r'\s*[?$]\1\s*\)\s+AS\s+[?$](\w+)\s*\)', re.I)
+
+
 def _parse_columns(name: str, raw: Any, body: str) -> tuple[ResultColumn, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
         raise _problem(name, "'columns' must be a mapping: variable -> {it: ..., en: ...}")
     lists = {m.group(2): m.group(1)[1:-1] for m in _CONCAT_RE.finditer(body)}
+    for m in _PASS_ON_RE.finditer(body):  # a list passed on when not empty is a list
+        if m.group(1) in lists:
+            lists[m.group(2)] = lists[m.group(1)]
     out = []
     for var, spec in raw.items():
         var = str(var)

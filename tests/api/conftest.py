@@ -5,12 +5,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import uvicorn
+from engines import Engine
 from fastapi import FastAPI
 
 from itskg.api.app import create_app
@@ -47,13 +48,21 @@ def _companies() -> bytes:
     return w.to_bytes()
 
 
+def test_layers() -> list[Layer]:
+    """The three layers every server of these tests serves."""
+    return [
+        Layer("academies", "Test academies", _academies(), license="CC-BY-4.0"),
+        Layer("companies", "Test companies", _companies(), kind="synthetic"),
+        Layer("scratch", "Disposable layer", f"<{EX}x> <{EX}y> <{EX}z> .".encode()),
+    ]
+
+
+test_layers.__test__ = False  # type: ignore[attr-defined]
+
+
 def build_store(root: Path) -> Path:
     with KnowledgeStore.open(root, read_only=False) as st:
-        st.replace_layers([
-            Layer("academies", "Test academies", _academies(), license="CC-BY-4.0"),
-            Layer("companies", "Test companies", _companies(), kind="synthetic"),
-            Layer("scratch", "Disposable layer", f"<{EX}x> <{EX}y> <{EX}z> .".encode()),
-        ], rules=[])
+        st.replace_layers(test_layers(), rules=[])
     return root
 
 
@@ -91,16 +100,82 @@ def _start(settings: Settings) -> tuple[LiveServer, uvicorn.Server, threading.Th
     return LiveServer(url, app, settings), server, thread
 
 
+# what every /sparql server of these tests is given (the protocol tests rely on them)
+LIVE_SETTINGS = {"query_timeout": 1.5, "query_workers": 2, "max_rows": MAX_ROWS,
+                 "admin_token": ADMIN_TOKEN, "cors_origins": ["https://example.net"]}
+
+
 @pytest.fixture(scope="session")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A server over a 3-layer store: timeout 1.5 s, 2 workers, row cap 1000, admin token."""
     store = build_store(tmp_path_factory.mktemp("api") / "store")
-    settings = Settings(store=store, query_timeout=1.5, query_workers=2, max_rows=MAX_ROWS,
-                        admin_token=ADMIN_TOKEN, cors_origins=["https://example.net"])
-    srv, server, thread = _start(settings)
+    srv, server, thread = _start(Settings(store=store, **LIVE_SETTINGS))  # type: ignore[arg-type]
     yield srv
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def live(live_local: LiveServer) -> LiveServer:
+    """The server over the local store (see ``live_local``)."""
+    return live_local
+
+
+@pytest.fixture(scope="session")
+def live_on(live_local: LiveServer, start_engine: Callable[..., Engine]
+            ) -> Iterator[Callable[[str], LiveServer]]:
+    """``live_on(backend)``: the same server (same layers, same settings) in front of
+    'local', 'oxigraph' or 'virtuoso'; a remote engine is started once per session, loaded
+    through itskg's own import path, and stopped at the end (a backend that cannot start
+    fails the test, never skips it)."""
+    servers: dict[str, LiveServer] = {"local": live_local}
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def get(backend: str) -> LiveServer:
+        if backend not in servers:
+            from itskg.graph.backends import open_store
+
+            # the engine's own deadline stops a query the server gave up on (Oxigraph server
+            # takes none per request; Virtuoso gets the deadline with each query)
+            eng = start_engine(backend, **({"timeout_s": 5} if backend == "oxigraph" else {}))
+            with open_store(Settings(**eng.settings()), read_only=False) as st:  # type: ignore[arg-type]
+                st.replace_layers(test_layers(), rules=[])
+            srv, server, thread = _start(Settings(**eng.settings(**LIVE_SETTINGS)))  # type: ignore[arg-type]
+            running.append((server, thread))
+            servers[backend] = srv
+        return servers[backend]
+
+    yield get
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def live_factory_on(tmp_path: Path, start_engine: Callable[..., Engine]) -> Iterator:
+    """``make(backend, **settings)``: a new server over its own copy of the layers on
+    'local' (a new store directory) or a new 'oxigraph' / 'virtuoso' engine, for tests that
+    change data or settings."""
+    started: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def make(backend: str, **kw: object) -> LiveServer:
+        if backend == "local":
+            settings = Settings(store=build_store(tmp_path / f"store{len(started)}"), **kw)  # type: ignore[arg-type]
+        else:
+            from itskg.graph.backends import open_store
+
+            eng = start_engine(backend)
+            with open_store(Settings(**eng.settings()), read_only=False) as st:  # type: ignore[arg-type]
+                st.replace_layers(test_layers(), rules=[])
+            settings = Settings(**eng.settings(**kw))  # type: ignore[arg-type]
+        srv, server, thread = _start(settings)
+        started.append((server, thread))
+        return srv
+
+    yield make
+    for server, thread in started:
+        server.should_exit = True
+        thread.join(10)
 
 
 @pytest.fixture

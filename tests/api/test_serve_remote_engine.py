@@ -1,7 +1,8 @@
-"""`itskg serve` in front of a remote engine: two servers on one Oxigraph server answer the
-same queries while an import commits (old answer or new, never a mix), keep the endpoint's
-protections (SERVICE refused before forwarding, read-only, row cap flagged) and the CLI works
-against the URL."""
+"""`itskg serve` in front of a remote engine (Oxigraph server, Virtuoso): two servers on one
+engine answer the same queries while an import commits (old answer or new, never a mix), keep
+the endpoint's protections (SERVICE refused before forwarding, read-only, row cap flagged) and
+the CLI works against the URL. (The whole /sparql protocol suite also runs in front of both:
+tests/api/routes/test_sparql_protocol.py.)"""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ def _count(client: httpx.Client, url: str) -> int:
     return int(r.json()["results"]["bindings"][0]["n"]["value"])
 
 
-@pytest.fixture(scope="module")
-def engine(start_engine: Callable[[str], Engine]) -> Engine:
-    eng = start_engine("oxigraph")
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def engine(request: pytest.FixtureRequest, start_engine: Callable[[str], Engine]) -> Engine:
+    eng = start_engine(request.param)
     with open_store(Settings(**eng.settings()), read_only=False) as st:
         st.replace_layers([Layer("base", "Base", "".join(
             f"<{EX}a{i}> <{EX}p> <{EX}b> .\n" for i in range(50)).encode())], rules=[])
@@ -43,8 +44,10 @@ def engine(start_engine: Callable[[str], Engine]) -> Engine:
 def _env(eng: Engine) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ITSKG_")}
     env.update({"ITSKG_STORE": eng.query_url, "ITSKG_STORE_UPDATE": eng.update_url,
-                "ITSKG_STORE_GSP": str(eng.gsp_url), "ITSKG_STORE_ENGINE": "oxigraph",
-                "ITSKG_QUERY_WORKERS": "1", "ITSKG_MAX_ROWS": "10"})
+                "ITSKG_STORE_ENGINE": eng.name, "ITSKG_QUERY_WORKERS": "1",
+                "ITSKG_MAX_ROWS": "10"})
+    if eng.gsp_url:
+        env["ITSKG_STORE_GSP"] = eng.gsp_url
     return env
 
 

@@ -138,6 +138,10 @@ def concat_columns(q: NamedQuery) -> dict[str, str]:
     pattern = r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator="([^"]*)"\)\s*AS\s*\?(\w+)'
     for m in re.finditer(pattern, q.text):
         out[m.group(2)] = m.group(1)
+    # a concatenation passed on when not empty: BIND(IF(?all = "", ?none, ?all) AS ?col)
+    for m in re.finditer(r'BIND\(IF\(\?(\w+) = "", \?none, \?\1\) AS \?(\w+)\)', q.text):
+        if m.group(1) in out:
+            out[m.group(2)] = out[m.group(1)]
     return out
 
 

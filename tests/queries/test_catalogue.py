@@ -63,11 +63,10 @@ def test_readme_is_in_sync() -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_example_rows(
-    request: pytest.FixtureRequest, name: str, backend_store: KnowledgeStore,
+    name: str, backend_store: KnowledgeStore,
     normalize: Normalize, expected_rows: dict[str, Any]
 ) -> None:
     """Every backend (local store, Oxigraph server, Virtuoso) gives the expected rows."""
-    _engine_semantics(request, name, "example")
     q = CATALOG[name]
     got = normalize(q, run_query(backend_store, name, q.example, lang="it"))
     assert got == expected_rows[name]["example"]
@@ -75,34 +74,18 @@ def test_example_rows(
 
 UNBOUND = [n for n in NAMES if not any(p.required for p in CATALOG[n].params)]
 
-# Answers Virtuoso 7.2 still gives differently through the remote backend, per test, measured
-# after issue 10's rewrites made the catalogue portable. Each entry is a strict xfail: a fix makes
-# the test fail until its entry goes. Diagnosed (issue 11): both are how Virtuoso 7.2 writes
-# results, not what the backend loads. (1) Booleans come back as xsd:integer 1/0, even the
-# literal `true` (employment_rate_by_area_region's belowNational, skills_taught_by_academy's
-# digital/green/transversal); an integer 1 cannot be told from a count, so the backend cannot
-# map it back. (2) GROUP_CONCAT over a group whose values are all unbound gives "" where
-# Oxigraph leaves the column unbound (data_layers' sources, resource_provenance's
-# resourceKinds); a query can make both agree with COALESCE or by testing BOUND itself.
-VIRTUOSO_DIFFERS = {
-    "example": {"employment_rate_by_area_region", "resource_provenance",
-                "skills_taught_by_academy"},
-    "all": {"data_layers", "skills_taught_by_academy"},
-}
-
-
-def _engine_semantics(request: pytest.FixtureRequest, name: str, case: str) -> None:
-    if "virtuoso-" in request.node.name and name in VIRTUOSO_DIFFERS[case]:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="Virtuoso 7.2 answers differently (see VIRTUOSO_DIFFERS)"))
+# Every answer is the same on every backend (no per-engine exceptions). The two ways Virtuoso
+# 7.2 used to differ are handled where they arise: booleans, which it writes as 1/0, are read in
+# their canonical form by RemoteStore (canonical_booleans; the queries cast with xsd:boolean so
+# Virtuoso types them), and GROUP_CONCAT over nothing, "" there and unbound on Oxigraph, is
+# passed on only when not empty by the queries themselves (data_layers, resource_provenance).
 
 
 @pytest.mark.parametrize("name", UNBOUND)
 def test_unbound_params_mean_all(
-    request: pytest.FixtureRequest, name: str, backend_store: KnowledgeStore,
+    name: str, backend_store: KnowledgeStore,
     normalize: Normalize, expected_rows: dict[str, Any]
 ) -> None:
-    _engine_semantics(request, name, "all")
     q = CATALOG[name]
     got = normalize(q, run_query(backend_store, name, {}, lang="en"))
     assert got == expected_rows[name]["all"]

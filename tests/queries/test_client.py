@@ -1,15 +1,18 @@
-"""The pandas client: typed DataFrames from a local store and from a SPARQL endpoint."""
+"""The pandas client: typed DataFrames from a local store and from every remote backend."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import httpx
 import pandas as pd
 import pytest
-from fastapi import FastAPI, Form
-from fastapi.responses import Response
-from fastapi.testclient import TestClient
+from engines import Engine
 
 from itskg.graph.client import Client, iri
-from itskg.graph.errors import QueryParameterError
+from itskg.graph.config import Settings
+from itskg.graph.errors import QueryParameterError, StoreError
 from itskg.graph.store import KnowledgeStore
 
 
@@ -44,24 +47,44 @@ def test_query_with_bindings(local: Client) -> None:
         local.run("academies_by_region", region="not a code")
 
 
-def _endpoint(store: KnowledgeStore) -> TestClient:
-    """A minimal real SPARQL 1.1 endpoint (POST form) over the fixture store."""
-    app = FastAPI()
-
-    @app.post("/sparql")
-    def sparql(query: str = Form(...)) -> Response:
-        return Response(store.query(query).serialize("json") or b"",
-                        media_type="application/sparql-results+json")
-
-    return TestClient(app)
+def _client_of(store: Any) -> Client:
+    """A client on the same graph as ``store``: its directory or its engine's URL."""
+    if isinstance(store, KnowledgeStore):
+        return Client(store.root)
+    return Client(store.endpoint.query_url,
+                  settings=Settings(store_engine=store.client.detect()))
 
 
-def test_remote_endpoint_gives_the_same_frame(local: Client, catalog_store: KnowledgeStore) -> None:
-    remote = Client("http://testserver/sparql", http_client=_endpoint(catalog_store))
-    for name, params in [("skill_gaps_by_region", {"region": "ITH5"}),
-                         ("employment_rate_by_area_region", {"year": "2023"}),
-                         ("members_by_academy", {"academy": "maker"})]:
-        a = local.run(name, lang="en", **params)
-        b = remote.run(name, lang="en", **params)
-        pd.testing.assert_frame_equal(a, b)
-    assert remote.query("ASK { ?s ?p ?o }")["result"].tolist() == [True]
+def test_every_backend_gives_the_same_frame(local: Client, backend_store: Any) -> None:
+    """The client reads an engine through the store backends (RemoteStore): the same typed
+    frames as from the local store, booleans included (Virtuoso writes them 1/0)."""
+    with _client_of(backend_store) as remote:
+        for name, params in [("skill_gaps_by_region", {"region": "ITH5"}),
+                             ("employment_rate_by_area_region", {"year": "2023"}),
+                             ("members_by_academy", {"academy": "maker"}),
+                             ("skills_taught_by_academy", {})]:
+            a = local.run(name, lang="en", **params)
+            b = remote.run(name, lang="en", **params)
+            pd.testing.assert_frame_equal(a, b)
+        assert remote.query("ASK { ?s ?p ?o }")["result"].tolist() == [True]
+        with pytest.raises(QueryParameterError, match="no such concept"):
+            remote.run("academies_by_region", region="ITZ9")
+
+
+def test_any_sparql_endpoint_is_read_as_it_is(start_engine: Callable[[str], Engine]) -> None:
+    """An endpoint that holds no itskg graph is still read (its own dataset)."""
+    eng = start_engine("oxigraph")
+    httpx.post(eng.update_url, data={"update": 'INSERT DATA { <http://example.org/a> '
+                                     '<http://example.org/n> 42 }'}).raise_for_status()
+    with Client(eng.query_url, timeout=10) as c:
+        df = c.query("SELECT ?s ?n WHERE { ?s <http://example.org/n> ?n }")
+        assert df["n"].tolist() == [42] and str(df["n"].dtype) == "Int64"
+        df = c.query("SELECT ?s WHERE { ?s ?p ?n }", n=42)
+        assert df["s"].tolist() == ["http://example.org/a"]
+
+
+def test_unreachable_endpoint_is_a_clear_error() -> None:
+    from engines import free_port
+
+    with pytest.raises(StoreError, match="Cannot reach"):
+        Client(f"http://127.0.0.1:{free_port()}/sparql", timeout=2)

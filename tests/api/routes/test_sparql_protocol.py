@@ -7,14 +7,23 @@ import io
 import json
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from conftest import BACKENDS
 
 from itskg.graph.namespaces import graph_iri
 
 pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(request: pytest.FixtureRequest, live_on: Callable[[str], Any]) -> Any:
+    """The same server in front of each backend: local store, Oxigraph server, Virtuoso."""
+    return live_on(request.param)
+
 
 # The store built by conftest.build_store (tests cannot import conftest in importlib mode).
 EX = "http://example.org/"
@@ -286,15 +295,21 @@ def test_update_without_token_is_refused(live: Any) -> None:
                                                 "default-graph-uri": SCRATCH_G})) == 1
 
 
-def test_update_is_disabled_without_admin_token(live_factory: Any) -> None:
-    srv = live_factory(query_workers=1)
+def backend_of(srv: Any) -> str:
+    """'local', or the engine the server ``srv`` is in front of."""
+    return srv.settings.store_engine if srv.settings.remote else "local"
+
+
+def test_update_is_disabled_without_admin_token(live: Any, live_factory_on: Any) -> None:
+    srv = live_factory_on(backend_of(live), query_workers=1)
     r = httpx.post(srv.sparql, data={"update": f"DROP GRAPH <{SCRATCH_G}>"},
                    headers={"Authorization": "Bearer anything"})
     assert_error(r, 403, "read-only")
 
 
-def test_authorised_update_drops_a_layer_and_refuses_the_rest(live_factory: Any) -> None:
-    srv = live_factory(query_workers=1, admin_token=ADMIN_TOKEN)
+def test_authorised_update_drops_a_layer_and_refuses_the_rest(live: Any,
+                                                             live_factory_on: Any) -> None:
+    srv = live_factory_on(backend_of(live), query_workers=1, admin_token=ADMIN_TOKEN)
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     insert = httpx.post(srv.sparql, data={"update": f"INSERT DATA {{ <{EX}a> <{EX}b> 1 }}"},
                         headers=auth)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import BACKENDS
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
 
 pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live(request: pytest.FixtureRequest, live_on: Callable[[str], Any]) -> Any:
+    """The same server in front of each backend: local store, Oxigraph server, Virtuoso."""
+    return live_on(request.param)
+
 
 EX = "http://example.org/"
 Q = f"SELECT ?s ?rank WHERE {{ ?s <{EX}rank> ?rank }} ORDER BY ?rank LIMIT 3"

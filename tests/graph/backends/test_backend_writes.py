@@ -110,6 +110,27 @@ def test_import_replace_remove(store: Any, settings: Settings) -> None:
     assert store.layer("inferred").triples == 0
 
 
+def test_stats_count_only_the_layers(store: Any, settings: Settings) -> None:
+    """``itskg stats`` counts the classes of the layers (not Virtuoso's system graphs) and
+    booleans read the same everywhere (Virtuoso writes them 1/0: read canonically)."""
+    from itskg.graph.knowledge import KnowledgeGraph
+
+    _gen, layers, classes = KnowledgeGraph(settings, workers=0).stats()
+    counts = dict(classes)
+    assert counts[f"{EX}Academy"] == 3
+    # the rest describe the layers (meta graph): DCAT/VoID/PROV, nothing of the engine's own
+    spaces = {c.rsplit("#", 1)[0] if "#" in c else c.rsplit("/", 1)[0] for c in counts}
+    assert spaces <= {EX.rstrip("/"), "http://rdfs.org/ns/void", "http://www.w3.org/ns/dcat",
+                      "http://www.w3.org/ns/prov", "http://purl.org/dc/terms",
+                      "http://spdx.org/rdf/terms"}, counts
+    assert {r.source for r in layers} == {"academies", "inferred", "meta"}
+    rows = store.select("PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
+                        f"SELECT ?b ?f WHERE {{ <{EX}academy/0> <{EX}name> ?n "
+                        "BIND(xsd:boolean(STRLEN(?n) > 1) AS ?b) BIND(xsd:boolean(false) AS ?f) }")
+    assert [(r["b"].value, r["f"].value) for r in rows] == [("true", "false")]
+    assert rows[0]["b"].datatype == "http://www.w3.org/2001/XMLSchema#boolean"
+
+
 def test_bad_rdf_changes_nothing(store: Any) -> None:
     gen = store.generation
     bad = academies() + b"<http://example.org/x> <http://example.org/y> .\n"
@@ -243,3 +264,25 @@ def test_unreachable_engine_and_bad_credentials_are_clear(tmp_path: Path) -> Non
     assert Settings(store="~/x").store == Path("~/x").expanduser()
     with pytest.raises(ValueError, match="http"):
         Settings(store=url, store_update="ftp://x")
+
+
+def test_uploads_go_through_the_graph_store_or_insert_data(
+        start_engine: Callable[..., Engine]) -> None:
+    """Oxigraph server and Virtuoso get the Graph Store Protocol endpoint they usually have;
+    an engine without one (here Oxigraph declared 'generic') gets chunked INSERT DATA, and
+    both hold every triple after the commit."""
+    from itskg.graph.backends.protocol import default_gsp
+    from itskg.graph.backends.remote import INSERT_CHUNK
+
+    assert default_gsp("virtuoso", "http://h:8890/sparql") == "http://h:8890/sparql-graph-crud"
+    eng = start_engine("oxigraph")
+    n = INSERT_CHUNK + 500  # two INSERT DATA requests
+    data = "".join(f'<{EX}s{i}> <{EX}v> "{i}" .\n' for i in range(n)).encode()
+    for engine, gsp in (("oxigraph", eng.gsp_url), ("generic", None)):
+        s = Settings(**eng.settings(store_engine=engine, store_gsp=None))
+        with open_store(s, read_only=False) as st:
+            assert st.client.gsp_url == gsp
+            st.replace_layers([Layer("big", "Big", data)], fresh=True, rules=[])
+            assert st.layer("big").triples == n
+            assert int(str(st.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}v> ?o }}")
+                           [0]["n"])) == n
