@@ -28,7 +28,6 @@ from itskg.api.routes import named_queries as query_routes
 from itskg.api.routes import network as network_routes
 from itskg.api.routes import qualifications as qualification_routes
 from itskg.api.routes import sparql_protocol as sparql
-from itskg.api.sparql_fastpath import SparqlFastPath
 from itskg.graph.config import Settings
 from itskg.graph.knowledge import KnowledgeGraph
 
@@ -63,11 +62,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.kg = None
     install_error_handlers(app)
-    # Middleware, innermost first: the fast path of GET /sparql?query= (same checks as the
-    # route, without the router), the per-client budget (429), CORS on /sparql and /api/
+    # Middleware, innermost first: the per-client budget (429), CORS on /sparql and /api/
     # only (so a browser can read a 429's Retry-After), then the outermost request guard
     # (size limits, HEAD, security headers).
-    app.add_middleware(SparqlFastPath, settings=settings)  # GET /sparql?query= only
     app.add_middleware(BudgetGuard, settings=settings)
     app.add_middleware(
         ScopedCORS,

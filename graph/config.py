@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     query_workers: int = Field(2, description="worker processes running queries and network "
                                "tasks")
     serve_from: Literal["auto", "memory", "disk"] = Field(
-        "disk", description="where the query workers read: `memory` (the current generation "
+        "auto", description="where the query workers read: `memory` (the current generation "
         "copied into memory once, workers forked from it; a new generation is copied in the "
         "background and swapped in), `disk` (the on-disk store) or `auto` (memory when the "
         "copy fits `ITSKG_SERVE_MEMORY_BUDGET_MB`, else disk with a log line); a remote "

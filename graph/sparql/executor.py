@@ -15,8 +15,7 @@ after threads). Where they read (``source``, setting ITSKG_SERVE_FROM):
   the executor back to disk and is replaced the same way;
 - ``auto``: memory when the copy's estimate fits ``memory_budget_mb``, else disk (logged).
 
-The workers of the pool in service (``_Pool``) wait in one idle queue per lane; a request
-waiting on the event loop is handed the next released worker directly.
+The workers of the pool in service (``_Pool``) wait in one idle queue per lane.
 A query goes to an idle worker over a pipe; the worker answers with the result already
 serialised in the requested format, so the parent only moves bytes. When the answer does not
 arrive within ``timeout`` seconds the parent kills that worker (SIGKILL), starts a replacement
@@ -63,7 +62,6 @@ harmless.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import contextvars
 import io
@@ -364,11 +362,6 @@ class _Overran(Exception):
         self.seconds = seconds
 
 
-def _wake_waiter(fut: Any) -> None:
-    if not fut.done():
-        fut.set_result(None)
-
-
 @dataclass(eq=False)
 class _Pool:
     """The workers over one source: the on-disk store (following CURRENT by themselves) or
@@ -380,9 +373,6 @@ class _Pool:
     idle: dict[str, queue.Queue[_Worker]] = field(
         default_factory=lambda: {lane: queue.Queue() for lane in LANES})
     workers: set[_Worker] = field(default_factory=set)
-    #: requests waiting on an event loop for a worker: (loop, future) per lane
-    waiters: dict[str, collections.deque[tuple[Any, Any]]] = field(
-        default_factory=lambda: {lane: collections.deque() for lane in LANES})
     retired: bool = False
     lost: bool = False  # its template died
 
@@ -612,13 +602,6 @@ class QueryExecutor:
         """Stop the pool's idle workers now, its busy ones after their answer; then its
         template. Its waiting requests look again (at the pool now serving)."""
         pool.retired = True
-        with self._lock:
-            waiting = [e for q in pool.waiters.values() for e in q]
-            for q in pool.waiters.values():
-                q.clear()
-        for loop, fut in waiting:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_wake_waiter, fut)
         for idle in pool.idle.values():
             while True:
                 try:
@@ -697,22 +680,12 @@ class QueryExecutor:
         self._discard(w)
 
     def _release(self, w: _Worker) -> None:
-        """An answered worker goes to a waiting request (its lane's first; a main-lane
-        worker may serve a waiting look-up), else back to its pool's idle queue; it stops
-        when its pool retired."""
+        """An answered worker goes back to its pool's idle queue, or stops when its pool
+        retired."""
         pool = w.pool
         if pool is None or pool.retired or self._closed:
             self._stop(w)
-            return
-        with self._lock:
-            for lane in (w.lane,) if w.lane == "lookup" else ("main", "lookup"):
-                waiters = pool.waiters[lane]
-                while waiters:
-                    loop, fut = waiters.popleft()
-                    if not fut.done():
-                        with contextlib.suppress(RuntimeError):  # its loop closed
-                            loop.call_soon_threadsafe(self._give, fut, w)
-                            return
+        else:
             pool.idle[w.lane].put(w)
 
     def _replace(self, w: _Worker) -> None:
@@ -887,63 +860,23 @@ class QueryExecutor:
         finally:
             self._charge(time.monotonic() - t0)
 
-    @staticmethod
-    def _take(pool: _Pool, lane: str) -> _Worker | None:
-        """An idle worker for ``lane`` now, or None. A look-up also takes an idle main-lane
-        worker (main-lane work never takes the look-up lane's)."""
-        for q in (pool.idle[lane],) if lane == "main" else (pool.idle["lookup"],
-                                                             pool.idle["main"]):
-            try:
-                return q.get_nowait()
-            except queue.Empty:
-                pass
-        return None
-
     async def _idle_worker(self, lane: str) -> _Worker:
         """An idle worker of ``lane``, waited for on the event loop (no thread per waiter:
-        16 queued slow queries must not take the threads the fast lane needs). A waiter is
-        handed the next released worker directly (``_release``), so a queued look-up starts
-        as soon as a worker is free instead of at its next poll."""
+        16 queued slow queries must not take the threads the fast lane needs)."""
         wait = self.lookup_timeout if lane == "lookup" else self.timeout
-        deadline = time.monotonic() + wait
-        loop = asyncio.get_running_loop()
+        deadline, pause = time.monotonic() + wait, 0.002
         while True:
-            left = deadline - time.monotonic()
-            if self._stale() and left > 0:  # an import committed: wait for the pool serving it
-                await asyncio.sleep(0.005)
-                continue
-            pool = self._pool
-            w = self._take(pool, lane)
-            if w is not None:
-                return w
-            if left <= 0:
-                if lane == "lookup":
-                    raise _Overran(0.0)
-                raise self._busy_error()
-            fut: asyncio.Future[_Worker | None] = loop.create_future()
-            entry = (loop, fut)
-            with self._lock:
-                w = self._take(pool, lane)  # released between the two looks?
-                if w is None:
-                    pool.waiters[lane].append(entry)
-            if w is not None:
-                return w
-            try:  # woken by a release, a pool swap, or every 0.25 s to look again
-                got = await asyncio.wait_for(fut, min(left, 0.25))
-            except TimeoutError:
-                got = None
-            finally:
-                with self._lock, contextlib.suppress(ValueError):
-                    pool.waiters[lane].remove(entry)
-            if got is not None:
-                return got
-
-    def _give(self, fut: asyncio.Future[_Worker | None], w: _Worker) -> None:
-        """(On the waiter's loop) hand ``w`` to a waiting request, or release it again."""
-        if fut.done():
-            self._release(w)
-        else:
-            fut.set_result(w)
+            try:
+                if self._stale() and time.monotonic() < deadline:
+                    raise queue.Empty  # an import committed: wait for the pool that serves it
+                return self._pool.idle[lane].get_nowait()
+            except queue.Empty:
+                if time.monotonic() >= deadline:
+                    if lane == "lookup":
+                        raise _Overran(0.0) from None
+                    raise self._busy_error() from None
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.05)
 
     async def _aattempt(self, req: dict[str, Any], lane: str, limit: float) -> ExecResult:
         w = await self._idle_worker(lane)

@@ -6,10 +6,10 @@ driven by httpx over ASGI): a profile hook (``sys.setprofile`` and ``threading.s
 records every Python function called, by file. The worker's side is traced in this process
 with ``workers=0`` (the same request handler, ``WorkerState.serve``, runs here; calls below
 it are the worker's). Counted apart: the app-wide middleware every request crosses whatever
-it asks (``api/guard.py``, ``api/fairuse.py``, ``api/sparql_fastpath.py``) and the one
-error renderer (``api/http_errors.py``, not called on success). Module-level code run at
-import is not a call of the request (everything is imported by a first request). The tests
-pin the walks: a module joining one fails them.
+it asks (``api/guard.py``, ``api/fairuse.py``) and the one error renderer
+(``api/http_errors.py``, not called on success). Module-level code run at import is not a
+call of the request (everything is imported by a first request). The tests pin the walks:
+a module joining one fails them.
 
 A CSV import is walked the same way through ``KnowledgeGraph.import_table``.
 """
@@ -33,8 +33,7 @@ from itskg.graph.knowledge import KnowledgeGraph
 from tests.queries.conftest import build_fixture_store
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_WIDE = {"api/guard.py", "api/fairuse.py", "api/http_errors.py",
-            "api/sparql_fastpath.py"}  # its first line sends all but GET /sparql?query= on
+APP_WIDE = {"api/guard.py", "api/fairuse.py", "api/http_errors.py"}
 WORKER_ENTRY = "serve"  # WorkerState.serve: what a worker process runs per request
 
 
@@ -129,7 +128,7 @@ def test_named_query_walk(app: Any, store: Path) -> None:
     app.state.kg._cache.clear()  # a fresh answer: the walk of a request that runs the query
     server, _, res = trace(lambda: _get(app, url))
     assert res.status_code == 200 and b"Fondazione ITS Maker" in res.content
-    assert server & APP_WIDE == {"api/guard.py", "api/fairuse.py", "api/sparql_fastpath.py"}
+    assert server & APP_WIDE == {"api/guard.py", "api/fairuse.py"}
     assert server - APP_WIDE == SERVER_WALK
     # the worker's side, traced in this process (workers=0 runs the same handler here)
     with KnowledgeGraph(Settings(store=store), workers=0) as local:
