@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import io
 import json
 import math
 import os
@@ -70,6 +71,7 @@ from itskg.graph.store import KnowledgeStore
 from itskg.graph.terms import to_term
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # serving_probe
 BEFORE = REPO / "tests" / "data" / "queries_before"
 ENGINES = ("itskg-http", "mem", "disk", "virtuoso")
 
@@ -112,18 +114,23 @@ def timed(fn: Callable[[], int]) -> tuple[float, int]:
 class ItskgServer:
     """``itskg serve`` on a free loopback port over ``store`` (a subprocess)."""
 
-    def __init__(self, store: Path, port: int, timeout: float,
+    def __init__(self, store: Path, port: int, timeout: float, serve_from: str = "auto",
                  env: dict[str, str] | None = None):
         self.store, self.port, self.timeout = store, port, timeout
+        self.serve_from = serve_from
         self.env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.base = f"http://127.0.0.1:{port}"
+        self.startup_s = 0.0
+        self.health: dict[str, Any] = {}
 
     def __enter__(self) -> ItskgServer:
         exe = Path(sys.executable).with_name("itskg")
         # no background precompute (api/warmup): every timed request must be uncached
         env = {**os.environ, "ITSKG_QUERY_TIMEOUT": str(self.timeout),
+               "ITSKG_SERVE_FROM": self.serve_from, "ITSKG_CLIENT_BUDGET": "0",
                "ITSKG_PRECOMPUTE": "false", **self.env}
+        t0 = time.perf_counter()
         self.proc = subprocess.Popen(
             [str(exe), "serve", "--store", str(self.store), "--host", "127.0.0.1",
              "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL,
@@ -134,7 +141,10 @@ class ItskgServer:
                 err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
                 raise RuntimeError(f"itskg serve exited: {err[-2000:]}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(self.base + "/api/queries", timeout=5).status_code == 200:
+                r = httpx.get(self.base + "/health", timeout=5)
+                if r.status_code == 200:
+                    self.startup_s = time.perf_counter() - t0
+                    self.health = r.json()
                     return self
             time.sleep(0.3)
         raise RuntimeError("itskg serve did not answer within 120 s")
@@ -231,50 +241,99 @@ def report(p: dict[str, dict[str, float | None]], rows: dict[str, dict[str, Any]
 
 
 # ------------------------------------------------------------------ lookups
-def lookups(store: KnowledgeStore, base: str | None, vt_endpoint: str | None, n: int
-            ) -> dict[str, Any]:
+def lookups(store: KnowledgeStore, mem: ox.Store, base: str | None, vt_endpoint: str | None,
+            n: int, server_pid: int | None = None) -> dict[str, Any]:
+    """Per-request overhead: look-ups in process (memory, disk) and over HTTP.
+
+    Over HTTP with the lean keep-alive client (``serving_probe.RawClient``) and, for
+    reference, httpx; the overhead is HTTP p50 minus the in-memory p50 (what the server
+    answers from). ``ASK {}`` the same way. Then ``n`` look-ups from 4 concurrent lean clients.
+    """
+    from serving_probe import RawClient
+
     iris = [r["x"].value for r in store.query(
-        "SELECT ?x WHERE { { ?x a itskg:ITSAcademy } UNION { ?x a itskg:Company } } LIMIT 2000"
-    ).rows()]
+        "SELECT ?x WHERE { { ?x a itskg:ITSAcademy } UNION { ?x a itskg:Company } } "
+        "ORDER BY ?x LIMIT 2000").rows()]
     texts = [f"SELECT ?p ?o WHERE {{ <{i}> ?p ?o }}" for i in iris]
     out: dict[str, Any] = {}
-    t_in = [timed(lambda t=t: len(store.select(t)))[0] for t in texts[:500]]
-    out["in_process_p50_ms"] = p50(t_in)
+
+    def in_proc(db: ox.Store, t: str) -> int:
+        buf = io.BytesIO()
+        db.query(t, prefixes=PREFIXES, use_default_graph_as_union=True).serialize(
+            buf, ox.QueryResultsFormat.JSON)
+        return len(buf.getvalue())
+
+    out["in_memory_p50_ms"] = p50([timed(lambda t=t: in_proc(mem, t))[0] for t in texts[:500]])
+    out["on_disk_p50_ms"] = p50([timed(lambda t=t: in_proc(store._store, t))[0]
+                                 for t in texts[:500]])
+    out["ask_in_memory_p50_ms"] = p50([timed(lambda: in_proc(mem, "ASK {}"))[0]
+                                       for _ in range(500)])
     targets = {"itskg": (base + "/sparql") if base else None, "virtuoso": vt_endpoint}
     for name, url in targets.items():
         if url is None:
             continue
+        raw = RawClient(url)
+        for t in texts[:50]:  # warm up: connection, lazy imports, page cache
+            raw.get(t)
+        out[f"{name}_http_p50_ms"] = p50([timed(lambda t=t, r=raw: len(r.get(t)[1]))[0]
+                                          for t in texts[:500]])
+        out[f"{name}_ask_http_p50_ms"] = p50([timed(lambda r=raw: len(r.get("ASK {}")[1]))[0]
+                                              for _ in range(500)])
+        raw.close()
         with httpx.Client(timeout=30) as c:
-            seq = []
-            for t in texts[:500]:
-                seq.append(timed(lambda t=t, c=c, url=url: len(c.post(
-                    url, data={"query": t},
-                    headers={"Accept": "application/sparql-results+json"}).content))[0])
-        out[f"{name}_http_p50_ms"] = p50(seq)
+            out[f"{name}_httpx_p50_ms"] = p50([timed(lambda t=t, c=c, url=url: len(c.get(
+                url, params={"query": t},
+                headers={"Accept": "application/sparql-results+json"}).content))[0]
+                for t in texts[:300]])
+        out[f"{name}_overhead_ms"] = out[f"{name}_http_p50_ms"] - out["in_memory_p50_ms"]
         errors = 0
         lock = threading.Lock()
         per = max(1, n // 4)
 
         def client(k: int, url: str = url, per: int = per, lock: Any = lock) -> None:
             nonlocal errors
-            with httpx.Client(timeout=30) as c:
+            c = RawClient(url)
+            try:
                 for j in range(per):
                     t = texts[(k * per + j) % len(texts)]
-                    r = c.post(url, data={"query": t},
-                               headers={"Accept": "application/sparql-results+json"})
-                    if r.status_code != 200:
+                    try:
+                        status, _ = c.get(t)
+                    except OSError:
+                        status = 0
+                    if status != 200:
                         with lock:
                             errors += 1
+            finally:
+                c.close()
+
+        from serving_probe import cpu_seconds, descendants
 
         threads = [threading.Thread(target=client, args=(k,)) for k in range(4)]
+        pids = descendants(server_pid) if name == "itskg" and server_pid else []
+        cpu0 = [cpu_seconds(p) for p in pids]
         t0 = time.perf_counter()
         for th in threads:
             th.start()
         for th in threads:
             th.join()
         out[f"{name}_per_s_4_clients"] = 4 * per / (time.perf_counter() - t0)
+        if pids:  # CPU per request: the server process, and its workers together
+            used = [cpu_seconds(p) - c for p, c in zip(pids, cpu0, strict=True)]
+            out["itskg_server_cpu_ms_per_request"] = used[0] * 1000 / (4 * per)
+            out["itskg_workers_cpu_ms_per_request"] = sum(used[1:]) * 1000 / (4 * per)
         out[f"{name}_errors"] = errors
     return out
+
+
+def server_memory(server: ItskgServer) -> dict[str, Any]:
+    """PSS of the server's process tree (kB, from /proc/PID/smaps_rollup) and RSS summed."""
+    from serving_probe import descendants, rss_kb, tree_pss
+
+    assert server.proc is not None
+    pss = tree_pss(server.proc.pid)
+    rss = sum(rss_kb(p) for p in descendants(server.proc.pid))
+    return {"pss_mb": pss["total"] / 1024, "rss_summed_mb": rss / 1024,
+            "processes": {k: v // 1024 for k, v in pss.items() if k != "total"}}
 
 
 # ------------------------------------------------------------------ main
@@ -292,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-binding", action="store_true")
     ap.add_argument("--lookups", type=int, default=2000, help="lookups at 4 clients (0: skip)")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--serve-from", default="auto", choices=["auto", "memory", "disk"],
+                    help="ITSKG_SERVE_FROM of the itskg server")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     log = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
@@ -330,9 +391,14 @@ def main(argv: list[str] | None = None) -> int:
         rows: dict[str, dict[str, int | str]] = {n: {} for n in names}
         port = _free_port()
         for rnd in range(args.rounds):
-            ctx: Any = (ItskgServer(args.store, port, args.timeout) if "itskg-http" in engines
-                        else contextlib.nullcontext())
+            ctx: Any = (ItskgServer(args.store, port, args.timeout, args.serve_from)
+                        if "itskg-http" in engines else contextlib.nullcontext())
             with ctx as server, httpx.Client(timeout=args.timeout) as hclient:
+                if server is not None:
+                    results.setdefault("startup_s", []).append(server.startup_s)
+                    results["serving"] = server.health.get("source")
+                    log(f"round {rnd + 1}: server up in {server.startup_s:.1f} s, "
+                        f"serving from {server.health.get('source')}")
                 for n in names:
                     q, b = cat[n], bindings[n]
                     form = _binding_form(q)
@@ -356,16 +422,29 @@ def main(argv: list[str] | None = None) -> int:
                     log(f"round {rnd + 1} {n}: " + ", ".join(
                         f"{e} {times[n][e][-1]:.0f} ms" if times[n][e] else f"{e} ERR"
                         for e in engines))
+                if server is not None:
+                    results.setdefault("memory", []).append(server_memory(server))
         p = {n: {e: p50(times[n][e]) for e in engines} for n in names}
         results["p50_ms"], results["rows"] = p, rows
         if engines:
             report(p, rows, engines, names, results)
+        if "startup_s" in results:
+            mem_runs = results.get("memory") or [{}]
+            last = mem_runs[-1]
+            print(f"\nserver start-up (to the first /health answer, serving from "
+                  f"{results.get('serving')}): " + ", ".join(
+                      f"{x:.1f} s" for x in results["startup_s"]))
+            if last:
+                print(f"server memory after a round: PSS {last['pss_mb']:.0f} MB over "
+                      f"{len(last['processes'])} processes (RSS summed "
+                      f"{last['rss_summed_mb']:.0f} MB): {last['processes']}")
         if args.lookups and "itskg-http" in engines:
-            with ItskgServer(args.store, port, args.timeout) as server:
-                lk = lookups(store, server.base, vt.endpoint if vt else None, args.lookups)
+            with ItskgServer(args.store, port, args.timeout, args.serve_from) as server:
+                lk = lookups(store, mem, server.base, vt.endpoint if vt else None,
+                             args.lookups, server.proc.pid if server.proc else None)
             results["lookups"] = lk
-            print("\nlookups: " + ", ".join(
-                f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in lk.items()))
+            print("\nlookups (ms, lean keep-alive client): " + ", ".join(
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in lk.items()))
 
     if args.before:
         results["before"] = before_after(mem, cat, bindings, names, args.form_rounds, log)

@@ -75,6 +75,15 @@ class Settings(BaseSettings):
     max_rows: int = Field(100_000, description="row cap for SELECT results (always signalled)")
     query_workers: int = Field(2, description="worker processes running queries and network "
                                "tasks")
+    serve_from: Literal["auto", "memory", "disk"] = Field(
+        "auto", description="where the query workers read: `memory` (the current generation "
+        "copied into memory once, workers forked from it; a new generation is copied in the "
+        "background and swapped in), `disk` (the on-disk store) or `auto` (memory when the "
+        "copy fits `ITSKG_SERVE_MEMORY_BUDGET_MB`, else disk with a log line); a remote "
+        "store is always forwarded")
+    serve_memory_budget_mb: int = Field(
+        8192, description="largest in-memory copy `auto` makes, MiB (estimated from the "
+        "generation's quads, about 450 bytes each)")
     admin_token: str | None = Field(
         None, description="when set, SPARQL Update is accepted with `Authorization: Bearer "
         "<token>`")
@@ -179,7 +188,7 @@ class Settings(BaseSettings):
                      "max_header_bytes", "max_query_length", "max_query_depth",
                      "max_query_operators", "network_max_nodes", "network_betweenness_samples",
                      "network_max_edges",
-                     "admin_attempts")
+                     "admin_attempts", "serve_memory_budget_mb")
     @classmethod
     def _positive_int(cls, v: int) -> int:
         if v < 1:

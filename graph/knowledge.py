@@ -116,7 +116,8 @@ class KnowledgeGraph:
                 max_rows=self.settings.max_rows, settings=self.settings,
                 lookup_workers=self.settings.lookup_workers,
                 lookup_timeout=self.settings.lookup_timeout,
-                memory_mb=self.settings.worker_memory_mb)
+                memory_mb=self.settings.worker_memory_mb, source=self.settings.serve_from,
+                memory_budget_mb=self.settings.serve_memory_budget_mb)
         return self
 
     def close(self) -> None:
@@ -143,6 +144,11 @@ class KnowledgeGraph:
     def pids(self) -> list[int]:
         """Process ids of the query workers (empty without a pool)."""
         return self._executor.pids if self._executor is not None else []
+
+    @property
+    def serving(self) -> dict[str, Any]:
+        """What the query workers read: ``{"source": "memory"|"disk", "generation": ...}``."""
+        return self._executor.serving if self._executor is not None else {"source": "disk"}
 
     def generation(self) -> str | None:
         """The store generation readers use now (None before the first commit)."""

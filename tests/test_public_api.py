@@ -34,7 +34,7 @@ def test_the_facade_api_is_pinned() -> None:
     public = {n for n in vars(KnowledgeGraph) if not n.startswith("_")}
     assert public == {
         # life cycle and state
-        "start", "close", "generation", "max_rows", "pids",
+        "start", "close", "generation", "max_rows", "pids", "serving",
         # SPARQL (sync for the CLI and notebooks, async for the server)
         "sparql", "asparql", "aselect", "adescribe", "query", "submit", "asubmit",
         # named queries

@@ -4,7 +4,8 @@
   converted by rdflib (a few dozen triples) to the negotiated format.
 - ``GET /.well-known/void``: the store's metadata graph (DCAT, PROV, VoID, one
   ``void:subset`` per layer) plus ``void:sparqlEndpoint``, served by the query workers.
-- ``GET /health``: ``{"ok": true, "generation": ..., "workers": N}`` after a trivial query.
+- ``GET /health``: ``{"ok": true, "generation": ..., "workers": N, "source": "memory"}`` after a
+  trivial query (``source``: where the workers read, see ITSKG_SERVE_FROM).
 """
 
 from __future__ import annotations
@@ -115,4 +116,5 @@ async def void(request: Request, kg: KnowledgeGraphDep, settings: SettingsDep) -
 @router.get("/health", summary="Liveness and store generation")
 async def health(kg: KnowledgeGraphDep) -> dict[str, object]:
     res = await kg.asparql("ASK {}", "json", lane="lookup")
-    return {"ok": True, "generation": res.generation, "workers": len(kg.pids)}
+    return {"ok": True, "generation": res.generation, "workers": len(kg.pids),
+            "source": kg.serving.get("source", "disk")}

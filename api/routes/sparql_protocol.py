@@ -49,7 +49,7 @@ from itskg.graph.namespaces import is_iri
 from itskg.graph.sparql.limits import QueryLimits, check_query_text, looks_cheap
 from itskg.graph.sparql.scan import scan_query, scan_update
 
-__all__ = ["ProtocolRequest", "read_protocol_request", "router"]
+__all__ = ["ProtocolRequest", "answer_query", "read_protocol_request", "router"]
 
 router = APIRouter(tags=["sparql"])
 
@@ -241,19 +241,31 @@ async def sparql(request: Request) -> Response:
         if request.method == "GET":
             return await service_description(request, kg, settings, req.format)
         raise MalformedRequestError("POST /sparql without a query; send query=... or a body.")
-    check_query_text(req.query, limits)  # parser bombs never reach a worker
-    info = scan_query(req.query)
-    fmt = choose_format(info.is_graph, request.headers.get("accept"), req.format)
-    lane = "lookup" if looks_cheap(req.query, info.form, info.limit) else "main"
-    res = await kg.asparql(req.query, fmt, info=info, default_graphs=req.default_graphs,
-                           named_graphs=req.named_graphs, lane=lane)
+    res, headers = await answer_query(kg, req.query, limits, request.headers.get("accept"),
+                                      req.format, req.default_graphs, req.named_graphs)
+    return Response(res.body, media_type=res.media_type, headers=headers)
+
+
+async def answer_query(kg: KnowledgeGraph, query: str, limits: QueryLimits,
+                       accept: str | None, fmt_param: str | None = None,
+                       default_graphs: list[str] | None = None,
+                       named_graphs: list[str] | None = None) -> tuple[Any, dict[str, str]]:
+    """Run one protocol query: (the worker's answer, the headers it adds besides its media
+    type). Parser-bomb limits first (nothing reaches a worker), then the form, the format
+    and the lane. Raises what ``check_query_text``, ``choose_format`` and the facade raise."""
+    check_query_text(query, limits)  # parser bombs never reach a worker
+    info = scan_query(query)
+    fmt = choose_format(info.is_graph, accept, fmt_param)
+    lane = "lookup" if looks_cheap(query, info.form, info.limit) else "main"
+    res = await kg.asparql(query, fmt, info=info, default_graphs=default_graphs or (),
+                           named_graphs=named_graphs or (), lane=lane)
     headers = {"Vary": "Accept"}
     if res.rows is not None:
         headers["X-ITSKG-Rows"] = str(res.rows)
     if res.truncated:
         headers["X-ITSKG-Truncated"] = "true"
         headers["X-ITSKG-Row-Cap"] = str(kg.max_rows)
-    return Response(res.body, media_type=res.media_type, headers=headers)
+    return res, headers
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH", "OPTIONS"],
@@ -263,3 +275,4 @@ async def sparql_wrong_method(request: Request) -> Response:
         f"{request.method} is not part of the SPARQL protocol at /sparql; use GET or POST.",
         headers={"Allow": "GET, POST"},
     )
+

@@ -2,7 +2,20 @@
 
 The engine cannot cancel a running query, so a hard time limit needs a process to kill.
 ``QueryExecutor`` keeps ``workers`` processes (multiprocessing *forkserver* context, never fork
-after threads); each opens ``KnowledgeStore.open(store_path)`` read-only once and reuses it.
+after threads). Where they read (``source``, setting ITSKG_SERVE_FROM):
+
+- ``disk``: each worker opens ``KnowledgeStore.open(store_path)`` read-only once and reuses it;
+- ``memory``: a template process (``itskg.graph.sparql.template``) copies the current
+  generation into memory once and the workers are ``fork()``s of it, sharing the copy
+  copy-on-write; a killed worker is replaced by a new fork in milliseconds. A watcher thread
+  follows CURRENT: after a commit the pool is swapped for on-disk workers at once (a query
+  sent after the commit sees it), the new generation is copied by a new template in the
+  background and its workers are swapped in when the copy is complete; a retired pool's
+  workers stop after their current answer, then its template. A template that dies sends
+  the executor back to disk and is replaced the same way;
+- ``auto``: memory when the copy's estimate fits ``memory_budget_mb``, else disk (logged).
+
+The workers of the pool in service (``_Pool``) wait in one idle queue per lane.
 A query goes to an idle worker over a pipe; the worker answers with the result already
 serialised in the requested format, so the parent only moves bytes. When the answer does not
 arrive within ``timeout`` seconds the parent kills that worker (SIGKILL), starts a replacement
@@ -60,7 +73,7 @@ import select
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,20 +101,26 @@ from itskg.graph.sparql.results import (  # re-exported
     serialize_rows,
 )
 from itskg.graph.sparql.scan import QueryInfo, UpdatePlan, scan_query, scan_update  # re-exported
-from itskg.graph.store import KnowledgeStore, generation_file
+from itskg.graph.store import KnowledgeStore, current_generation, generation_file
 from itskg.graph.terms import IRI
 
 if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.backends.interface import Store
+    from itskg.graph.sparql.template import Template
 
 # How often a worker asks a remote engine for its generation (a local store is followed by a
 # stat of its CURRENT file on every request).
 FOLLOW_REMOTE = 1.0
+# How often an executor serving from memory looks for a new generation (a stat of CURRENT).
+FOLLOW_LOCAL = 0.25
+#: where the workers read: the on-disk store, an in-memory copy, or memory when it fits
+SOURCES = ("disk", "memory", "auto")
 
 __all__ = [
     "GRAPH_FORMATS",
     "LANES",
     "RESULT_FORMATS",
+    "SOURCES",
     "TRUNCATED_LINK",
     "WORKER_TIME",
     "ExecResult",
@@ -161,9 +180,15 @@ class WorkerState:
         self._current = generation_file(store.root) if isinstance(store.root, Path) else None
         self._seen: tuple[int, int] | None = (-1, -1)
         self._asked = -FOLLOW_REMOTE
+        self._pinned = bool(getattr(store, "pinned", False))
 
     def follow(self) -> None:
-        """Switch to the store's CURRENT generation if an import committed a new one."""
+        """Switch to the store's CURRENT generation if an import committed a new one.
+
+        A store pinned to one generation (an in-memory copy) never switches: the executor
+        swaps in workers of the next copy instead."""
+        if self._pinned:
+            return
         if self._current is None:
             now = time.monotonic()
             if now - self._asked >= FOLLOW_REMOTE:
@@ -268,9 +293,10 @@ def _limit_memory(memory_mb: int) -> None:
 
 def _worker_main(conn: Any, target: Any, max_rows: int, parent: int = 0,
                  memory_mb: int = 0) -> None:
-    from itskg.graph.sparql.lifeline import die_with_parent
+    from itskg.graph.sparql.lifeline import die_with_parent, set_process_name
 
     die_with_parent(parent or None)  # SIGKILL when the forkserver (and so the server) dies
+    set_process_name("itskg-disk-wrk")
     try:
         _limit_memory(memory_mb)
         state = WorkerState(open_store(target) if isinstance(target, Settings)
@@ -279,6 +305,11 @@ def _worker_main(conn: Any, target: Any, max_rows: int, parent: int = 0,
         conn.send(("fail", err if isinstance(err, ItskgError) else StoreError(str(err))))
         return
     conn.send(("ready", os.getpid()))
+    serve_connection(conn, state)
+
+
+def serve_connection(conn: Any, state: WorkerState) -> None:
+    """A worker's loop: answer each request of ``conn`` with ``state`` until None or EOF."""
     while True:
         try:
             req = conn.recv()
@@ -332,11 +363,28 @@ class _Overran(Exception):
 
 
 @dataclass(eq=False)
+class _Pool:
+    """The workers over one source: the on-disk store (following CURRENT by themselves) or
+    one in-memory copy of a generation (forked from its ``template``)."""
+
+    source: str
+    generation: str | None = None
+    template: Template | None = None
+    idle: dict[str, queue.Queue[_Worker]] = field(
+        default_factory=lambda: {lane: queue.Queue() for lane in LANES})
+    workers: set[_Worker] = field(default_factory=set)
+    retired: bool = False
+    lost: bool = False  # its template died
+
+
+@dataclass(eq=False)
 class _Worker:
     proc: Any
     conn: Any
     lane: str = "main"
+    pool: _Pool | None = None
     poller: Any = None
+    gone: bool = False  # discarded (its process object may be closed)
 
     def wait(self, seconds: float) -> bool:
         """True when an answer is ready within ``seconds`` (one poll(2), no selector setup)."""
@@ -349,6 +397,12 @@ class _Worker:
 class QueryExecutor:
     """Runs SPARQL queries in ``workers`` killable processes over the store at ``store_path``.
 
+    ``source``: ``disk`` (each worker opens the on-disk store and follows CURRENT), ``memory``
+    (a template process copies the current generation into memory and the workers are forked
+    from it; a new generation is copied in the background and swapped in when ready) or
+    ``auto`` (memory when the copy's estimate fits ``memory_budget_mb``, else disk, with a log
+    line saying why). A remote store is always forwarded (``disk``: no copy).
+
     >>> with QueryExecutor(path, workers=2, timeout=30) as ex:   # doctest: +SKIP
     ...     ex.run("SELECT * { ?s ?p ?o } LIMIT 1", "json").body
     """
@@ -356,46 +410,233 @@ class QueryExecutor:
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_rows: int = 100_000, start_timeout: float = 60.0,
                  settings: Settings | None = None, lookup_workers: int = 0,
-                 lookup_timeout: float = 2.0, memory_mb: int = 0):
+                 lookup_timeout: float = 2.0, memory_mb: int = 0, source: str = "disk",
+                 memory_budget_mb: int = 0, load_timeout: float = 3600.0):
+        if source not in SOURCES:
+            raise ValueError(f"unknown source {source!r}; use one of {SOURCES}")
         self.store_path = Path(store_path)
         # with ``settings``, workers open its store (a directory or a remote engine)
         self.target: Any = settings if settings is not None else str(self.store_path)
+        self.remote = settings is not None and settings.remote
         self.timeout = timeout
         self.max_rows = max_rows
         self.start_timeout = start_timeout
         self.lookup_timeout = min(lookup_timeout, timeout)
         self.memory_mb = memory_mb
+        self.source = "disk" if self.remote else source
+        self.memory_budget_mb = memory_budget_mb
+        self.load_timeout = load_timeout
+        self.sizes = {"main": workers, "lookup": lookup_workers}
         self._ctx = mp.get_context("forkserver")
         self._ctx.set_forkserver_preload([__name__, _LIFELINE])
-        self._idle: dict[str, queue.Queue[_Worker]] = {lane: queue.Queue() for lane in LANES}
-        self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        started = [self._spawn("main") for _ in range(workers)]
-        started += [self._spawn("lookup") for _ in range(lookup_workers)]
+        self._pools: set[_Pool] = set()
+        self._failed: set[str] = set()  # generations whose copy could not be made
+        self._current = generation_file(self.store_path)
+        self._fresh_key = _stat_key(self._current)  # CURRENT as the serving pool knows it
+        self._wake = threading.Event()
+        #: what the executor serves from now (``serving``)
+        self.status: dict[str, Any] = {"source": "disk", "generation": None}
+        gen = None if self.remote else current_generation(self.store_path)
+        pool: _Pool | None = None
+        if gen is not None and self._choose(gen) == "memory":
+            pool = self._memory_pool(gen, fallback=self.source == "auto")
         try:
-            for w in started:
-                self._await_ready(w)
-                self._idle[w.lane].put(w)
+            self._pool = pool or self._disk_pool()
         except BaseException:
             self.close()
             raise
+        if self.source != "disk":
+            threading.Thread(target=self._watch, name="itskg-generation-watch",
+                             daemon=True).start()
 
-    # ------------------------------------------------------------ pool management
-    def _spawn(self, lane: str = "main") -> _Worker:
+    # ------------------------------------------------------------ sources and pools
+    def _choose(self, gen: str) -> str:
+        """``memory`` or ``disk`` for ``gen`` by the source setting and the memory budget."""
+        if self.source == "disk":
+            return "disk"
+        from itskg.graph.backends.memory import estimate_mb, manifest_quads
+
+        need = estimate_mb(self.store_path, gen)
+        if self.memory_budget_mb and need > self.memory_budget_mb:
+            quads = manifest_quads(self.store_path, gen)
+            if self.source == "memory":
+                log.warning("serving generation %s from memory (ITSKG_SERVE_FROM=memory) "
+                            "although its copy needs about %d MiB (%d quads), over "
+                            "ITSKG_SERVE_MEMORY_BUDGET_MB=%d", gen, need, quads,
+                            self.memory_budget_mb)
+                return "memory"
+            log.warning("serving generation %s from disk: its in-memory copy needs about "
+                        "%d MiB (%d quads), over the memory budget of %d MiB; raise "
+                        "ITSKG_SERVE_MEMORY_BUDGET_MB (or set ITSKG_SERVE_FROM=memory) to "
+                        "serve it from memory, which answers about 4x faster",
+                        gen, need, quads, self.memory_budget_mb)
+            return "disk"
+        return "memory"
+
+    def _forkserver_pid(self) -> int:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
-        parent_pid = getattr(forkserver._forkserver, "_forkserver_pid", None)  # their parent
-        parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker_main, name=f"itskg-query-worker-{lane}",
-                                 daemon=True, args=(child, self.target, self.max_rows,
-                                                    parent_pid or 0, self.memory_mb))
-        proc.start()
-        child.close()
-        w = _Worker(proc, parent, lane)
+        return getattr(forkserver._forkserver, "_forkserver_pid", None) or 0
+
+    def _disk_pool(self) -> _Pool:
+        pool = _Pool("disk")
+        self._fill(pool)
+        self.status = {"source": "disk", "generation": None}
+        return pool
+
+    def _memory_pool(self, gen: str, fallback: bool) -> _Pool | None:
+        """A pool of workers forked from a new in-memory copy of ``gen``; with ``fallback``,
+        None (logged) when the copy cannot be made, else its StoreError."""
+        from itskg.graph.sparql.template import Template
+
+        t0 = time.monotonic()
+        template = Template(self._ctx, self.store_path, gen, self._forkserver_pid())
+        try:
+            info = template.wait_ready(self.load_timeout)
+            pool = _Pool("memory", gen, template)
+            self._fill(pool)
+        except ItskgError as err:
+            template.close()
+            self._failed.add(gen)
+            if not fallback:
+                raise
+            log.warning("serving generation %s from disk: its in-memory copy failed (%s); "
+                        "set ITSKG_SERVE_FROM=disk to skip the copy", gen, err)
+            return None
+        self.status = {"source": "memory", "generation": gen, "quads": info.get("quads"),
+                       "load_seconds": round(time.monotonic() - t0, 2),
+                       "template_pid": template.pid}
+        log.info("serving generation %s from memory: %s quads copied in %.1f s", gen,
+                 info.get("quads"), time.monotonic() - t0)
+        return pool
+
+    def _fill(self, pool: _Pool) -> None:
+        """Start the pool's workers and wait until every one is ready."""
         with self._lock:
-            self._workers.add(w)
+            self._pools.add(pool)
+        started = [self._spawn(lane, pool) for lane in LANES for _ in range(self.sizes[lane])]
+        try:
+            for w in started:
+                self._await_ready(w)
+                pool.idle[w.lane].put(w)
+        except BaseException:
+            self._retire(pool)
+            raise
+
+    def _stale(self) -> bool:
+        """True when an import committed a generation that the in-memory pool does not
+        serve yet (the watcher is woken; the caller waits for it)."""
+        if self._pool.source != "memory":
+            return False  # disk workers follow CURRENT by themselves
+        if _stat_key(self._current) == self._fresh_key:
+            return False
+        self._wake.set()
+        return True
+
+    def _watch(self) -> None:
+        """Follow CURRENT. A new generation is served from disk at once (a bridge pool, so a
+        query that arrives after a commit sees it), copied into memory in the background
+        and swapped in when the copy is ready."""
+        while not self._closed:
+            self._wake.wait(FOLLOW_LOCAL)
+            self._wake.clear()
+            key = _stat_key(self._current)
+            if key == self._fresh_key or self._closed:
+                continue
+            gen = current_generation(self.store_path)
+            try:
+                pool = self._pool
+                if gen is None or (pool.source == "memory" and pool.generation == gen):
+                    continue
+                if pool.source == "memory":
+                    self._swap(self._disk_pool())
+            except Exception:  # never let the watcher die; queries keep the old pool
+                log.exception("starting the on-disk workers for generation %s failed; it is "
+                              "served once its in-memory copy is ready", gen)
+            finally:
+                self._fresh_key = key
+            if gen is None or gen in self._failed or self._choose(gen) == "disk":
+                continue
+            try:
+                new = self._memory_pool(gen, fallback=True)
+            except Exception:
+                log.exception("loading generation %s into memory failed", gen)
+                continue
+            if new is None:
+                continue
+            if self._closed or current_generation(self.store_path) != gen:
+                self._retire(new)  # a newer generation came meanwhile: copy that one next
+                continue
+            self._swap(new)
+
+    def _template_lost(self, pool: _Pool) -> None:
+        """The template of ``pool`` died (killed, out of memory): serve from disk at once and
+        have the watcher copy the generation into memory again."""
+        with self._lock:
+            if pool.lost:
+                return
+            pool.lost = True
+            current = self._pool is pool
+        log.warning("the in-memory template of generation %s stopped (exit code %s); "
+                    "serving from disk while it is copied again", pool.generation,
+                    pool.template.proc.exitcode if pool.template else None)
+        if current and not self._closed:
+            try:
+                self._swap(self._disk_pool())
+            except Exception:
+                log.exception("starting on-disk workers failed")
+            self._fresh_key = (-1, -1)  # the watcher reloads CURRENT into memory
+            self._wake.set()
+
+    def _swap(self, new: _Pool) -> None:
+        """Serve from ``new`` from now on; the old pool retires as its workers get idle."""
+        with self._lock:
+            old, self._pool = self._pool, new
+        log.info("query workers now serve %s", new.generation or "the on-disk store")
+        self._retire(old)
+
+    def _retire(self, pool: _Pool) -> None:
+        """Stop the pool's idle workers now, its busy ones after their answer; then its
+        template. Its waiting requests look again (at the pool now serving)."""
+        pool.retired = True
+        for idle in pool.idle.values():
+            while True:
+                try:
+                    w = idle.get_nowait()
+                except queue.Empty:
+                    break
+                self._stop(w)
+        self._release_pool(pool)
+
+    def _release_pool(self, pool: _Pool) -> None:
+        with self._lock:
+            done = pool.retired and not pool.workers and pool in self._pools
+            if done:
+                self._pools.discard(pool)
+        if done and pool.template is not None:
+            threading.Thread(target=pool.template.close, name="itskg-template-close",
+                             daemon=True).start()
+
+    # ------------------------------------------------------------ pool management
+    def _spawn(self, lane: str, pool: _Pool) -> _Worker:
+        proc: Any
+        if pool.template is not None:
+            conn, proc = pool.template.fork(lane, self.max_rows, self.memory_mb)
+            w = _Worker(proc, conn, lane, pool)
+        else:
+            parent_pid = self._forkserver_pid()  # the workers' parent
+            parent, child = self._ctx.Pipe()
+            proc = self._ctx.Process(target=_worker_main, name=f"itskg-query-worker-{lane}",
+                                     daemon=True, args=(child, self.target, self.max_rows,
+                                                        parent_pid, self.memory_mb))
+            proc.start()
+            child.close()
+            w = _Worker(proc, parent, lane, pool)
+        with self._lock:
+            pool.workers.add(w)
         return w
 
     def _await_ready(self, w: _Worker) -> None:
@@ -415,41 +656,80 @@ class QueryExecutor:
             raise msg[1]
 
     def _discard(self, w: _Worker) -> None:
+        pool = w.pool
         with self._lock:
-            self._workers.discard(w)
+            if w.gone:
+                return
+            w.gone = True
+            if pool is not None:
+                pool.workers.discard(w)
         if w.proc.is_alive():
             w.proc.kill()
         w.proc.join(5)
         w.conn.close()
+        with contextlib.suppress(ValueError, AttributeError):
+            w.proc.close()
+        if pool is not None:
+            self._release_pool(pool)
+
+    def _stop(self, w: _Worker) -> None:
+        """Stop an idle worker politely (kill it if it does not leave at once)."""
+        with contextlib.suppress(OSError, ValueError):
+            w.conn.send(None)
+            w.proc.join(1)
+        self._discard(w)
+
+    def _release(self, w: _Worker) -> None:
+        """An answered worker goes back to its pool's idle queue, or stops when its pool
+        retired."""
+        pool = w.pool
+        if pool is None or pool.retired or self._closed:
+            self._stop(w)
+        else:
+            pool.idle[w.lane].put(w)
 
     def _replace(self, w: _Worker) -> None:
-        """Kill ``w`` now; start its replacement in the background."""
+        """Kill ``w`` now; start its replacement in the background (a fork of the template
+        when its pool serves from memory)."""
         self._discard(w)
+        pool = w.pool
+        if pool is None or pool.retired:
+            return
+        if pool.template is not None and not pool.template.alive():
+            self._retire(pool)  # its workers died with it: none may take a request now
+            threading.Thread(target=self._template_lost, args=(pool,), daemon=True).start()
+            return
 
         def start() -> None:
             for attempt in range(5):
-                if self._closed:
+                if self._closed or pool.retired:
+                    return
+                if pool.template is not None and not pool.template.alive():
+                    self._template_lost(pool)
                     return
                 try:
-                    nw = self._spawn(w.lane)
+                    nw = self._spawn(w.lane, pool)
                     self._await_ready(nw)
                 except Exception:
                     log.exception("query worker restart failed (attempt %d)", attempt + 1)
                     time.sleep(1)
                     continue
-                if self._closed:
-                    self._discard(nw)
-                else:
-                    self._idle[nw.lane].put(nw)
+                self._release(nw)
                 return
 
         threading.Thread(target=start, name="itskg-worker-restart", daemon=True).start()
 
     @property
     def pids(self) -> list[int]:
-        """Process ids of the live workers (busy or idle)."""
+        """Process ids of the live workers (busy or idle), of every pool."""
         with self._lock:
-            return sorted(w.proc.pid for w in self._workers)
+            return sorted(w.proc.pid for p in self._pools for w in p.workers)
+
+    @property
+    def serving(self) -> dict[str, Any]:
+        """What the workers serve from: ``source`` (memory or disk), ``generation`` (of the
+        in-memory copy), its ``quads`` and ``load_seconds``."""
+        return dict(self.status)
 
     # ------------------------------------------------------------------- running
     def request(self, sparql: str, fmt: str | None = None, *,
@@ -500,7 +780,7 @@ class QueryExecutor:
             status, payload = w.conn.recv()
         except (EOFError, OSError) as err:
             raise self._died(w) from err
-        self._idle[w.lane].put(w)
+        self._release(w)
         if status == "err":
             raise payload
         return payload
@@ -514,7 +794,7 @@ class QueryExecutor:
     def lookup_workers(self) -> int:
         """Live workers of the lookup lane."""
         with self._lock:
-            return sum(1 for w in self._workers if w.lane == "lookup")
+            return sum(1 for w in self._pool.workers if w.lane == "lookup")
 
     @staticmethod
     def _charge(seconds: float) -> None:
@@ -549,12 +829,21 @@ class QueryExecutor:
     # -- one attempt on one worker (sync and async); the drivers add retry and lane moves
     def _attempt(self, req: dict[str, Any], lane: str, limit: float) -> ExecResult:
         wait = self.lookup_timeout if lane == "lookup" else self.timeout
-        try:
-            w = self._idle[lane].get(timeout=wait)
-        except queue.Empty:
-            if lane == "lookup":
-                raise _Overran(0.0) from None
-            raise self._busy_error() from None
+        deadline = time.monotonic() + wait
+        while True:  # a swap of pools moves the waiters to the new one
+            if self._stale() and time.monotonic() < deadline:
+                time.sleep(0.01)
+                continue
+            try:
+                w = self._pool.idle[lane].get(timeout=max(0.0, min(
+                    0.1, deadline - time.monotonic())))
+                break
+            except queue.Empty:
+                if time.monotonic() < deadline:
+                    continue
+                if lane == "lookup":
+                    raise _Overran(0.0) from None
+                raise self._busy_error() from None
         t0 = time.monotonic()
         try:
             try:
@@ -578,7 +867,9 @@ class QueryExecutor:
         deadline, pause = time.monotonic() + wait, 0.002
         while True:
             try:
-                return self._idle[lane].get_nowait()
+                if self._stale() and time.monotonic() < deadline:
+                    raise queue.Empty  # an import committed: wait for the pool that serves it
+                return self._pool.idle[lane].get_nowait()
             except queue.Empty:
                 if time.monotonic() >= deadline:
                     if lane == "lookup":
@@ -672,16 +963,25 @@ class QueryExecutor:
                 retried = True
 
     def close(self) -> None:
-        """Stop every worker (idle ones politely, busy ones by kill)."""
+        """Stop every worker (idle ones politely, busy ones by kill) and every template."""
         self._closed = True
         with self._lock:
-            workers = list(self._workers)
+            pools = list(self._pools)
+            workers = [w for p in pools for w in p.workers]
         for w in workers:
             with contextlib.suppress(OSError, ValueError):
                 w.conn.send(None)
         for w in workers:
-            w.proc.join(1)
+            with contextlib.suppress(ValueError):  # closed by a concurrent discard
+                if not w.gone:
+                    w.proc.join(1)
             self._discard(w)
+        for p in pools:
+            p.retired = True
+            if p.template is not None:
+                p.template.close()
+        with self._lock:
+            self._pools.clear()
 
     def __enter__(self) -> QueryExecutor:
         return self

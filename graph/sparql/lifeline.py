@@ -31,9 +31,10 @@ import sys
 import threading
 import time
 
-__all__ = ["die_with_parent", "watch_server"]
+__all__ = ["die_with_parent", "set_process_name", "watch_server"]
 
 PR_SET_PDEATHSIG = 1
+PR_SET_NAME = 15
 
 
 def die_with_parent(expected_parent: int | None = None) -> bool:
@@ -50,6 +51,15 @@ def die_with_parent(expected_parent: int | None = None) -> bool:
     if expected_parent is not None and os.getppid() != expected_parent:
         os._exit(1)
     return ok
+
+
+def set_process_name(name: str) -> None:
+    """Name this process for ps/top (``/proc/PID/comm``, 15 bytes): operators and the
+    benchmark's memory report tell the template from the workers by it."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+            libc.prctl(PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 def watch_server(server_pid: int) -> threading.Thread:
