@@ -441,6 +441,17 @@ class KnowledgeStore:
                         )
                     )
                 say("materialising entailments")
+                incoming = sum(int(records[ly.source]["triples"]) for ly in layers)
+                kept_n = sum(int(d["triples"]) for s, d in records.items()
+                             if s not in {ly.source for ly in layers})
+                if incremental and incoming * RETRACT_SHARE > kept_n:
+                    # extending costs more than a full pass (measured: 47k new triples in a
+                    # 575k store, 20 s against 7.5 s)
+                    say("entailments computed in full: the new layers are large next to "
+                        "what is kept")
+                    incremental = False
+                    if db.contains_named_graph(ox.NamedNode(INFERRED_GRAPH)):
+                        db.remove_graph(ox.NamedNode(INFERRED_GRAPH))
                 records["inferred"] = self._materialise(
                     db, rule_texts, [ly.graph for ly in layers] if incremental else None,
                     {d["graph"]: int(d["triples"]) for d in records.values()}
