@@ -4,7 +4,7 @@ and from columns (issue 10, items 2 and 5).
 Usage::
 
     flock /tmp/itskg-bench.lock python bench/first_visit_bench.py \\
-        --source /work/stores/national-bench --scratch /work/stores/pre-fv [--json out.json]
+        --source STORE --scratch SCRATCH_DIR [--json out.json]
         [--skip-builds] [--skip-visits]
 
 1. Projection builds (in this process, on the scratch copy): every declared projection built
@@ -227,8 +227,10 @@ def first_visits(rpb: Any, store: Path, precompute: bool, timeout: float
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--source", type=Path, default=Path("/work/stores/national-bench"))
-    ap.add_argument("--scratch", type=Path, default=Path("/work/stores/pre-fv"))
+    ap.add_argument("--source", type=Path, required=True,
+                    help="a built store (e.g. itskg build --synthetic national-bench); copied")
+    ap.add_argument("--scratch", type=Path, required=True,
+                    help="where the copy is made (deleted first if it exists)")
     ap.add_argument("--timeout", type=float, default=30.0, help="the server's query deadline")
     ap.add_argument("--skip-builds", action="store_true")
     ap.add_argument("--skip-visits", action="store_true")
