@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 
 from itskg.graph.config import Settings
 from itskg.graph.errors import StoreError
-from itskg.graph.knowledge import KnowledgeGraph
+from itskg.graph.knowledge import NOT_RUNNING, KnowledgeGraph
 
 __all__ = ["KnowledgeGraphDep", "SettingsDep", "get_kg", "get_settings"]
 
@@ -26,8 +26,7 @@ async def get_kg(request: Request) -> KnowledgeGraph:
     """The app's KnowledgeGraph (its workers are started by the lifespan)."""
     kg = getattr(request.app.state, "kg", None)
     if kg is None:
-        raise StoreError("The query executor is not running (the server is starting or "
-                         "stopping); retry in a moment.")
+        raise StoreError(NOT_RUNNING)
     return kg  # type: ignore[no-any-return]
 
 

@@ -8,7 +8,7 @@ entry points), in Italian and in English where the answer depends on the languag
 makes those requests to the app itself, in this process (no socket), inside
 ``KnowledgeGraph.precomputing()``: each answer is computed the way a visitor's request
 computes it (the worker pool, its query deadline and memory limit) and is kept on disk with
-its generation under the same key (``itskg.graph.precompute``). A restarted server, and the
+its generation under the same key (``itskg.graph.answers``). A restarted server, and the
 first visitor, then get it at once.
 
 - ``itskg serve`` runs ``keep_warm`` in the background (``ITSKG_PRECOMPUTE``, on by

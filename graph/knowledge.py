@@ -36,11 +36,11 @@ from collections.abc import Awaitable, Callable, Generator, Iterable, Mapping, S
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itskg.graph.answers import AnswerShelf, ExecResult, persist_enabled, persisting
 from itskg.graph.backends import open_store
 from itskg.graph.backends.interface import Store
 from itskg.graph.config import Settings
 from itskg.graph.errors import QueryTimeoutError, StoreError
-from itskg.graph.precompute import AnswerShelf, persist_enabled, persisting
 from itskg.graph.reports.readings import Reading
 from itskg.graph.sparql.catalogue import (
     NamedQuery,
@@ -50,7 +50,7 @@ from itskg.graph.sparql.catalogue import (
 from itskg.graph.sparql.executor import (
     FOLLOW_REMOTE,
     WORKER_TIME,
-    ExecResult,
+    CurrentGeneration,
     QueryExecutor,
     UpdatePlan,
     WorkerState,
@@ -58,7 +58,7 @@ from itskg.graph.sparql.executor import (
     build_request,
 )
 from itskg.graph.sparql.scan import QueryInfo
-from itskg.graph.store import Layer, LayerRecord, current_generation
+from itskg.graph.store import Layer, LayerRecord
 from itskg.graph.terms import QueryResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,12 +71,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.reports import Profile
     from itskg.graph.validate import ValidationReport
 
-__all__ = ["ANSWER_CACHE_SIZE", "CALL_TIMEOUT_FACTOR", "WORKER_TIME", "KnowledgeGraph"]
+__all__ = ["ANSWER_CACHE_SIZE", "CALL_TIMEOUT_FACTOR", "NOT_RUNNING", "WORKER_TIME",
+           "KnowledgeGraph"]
 
 ANSWER_CACHE_SIZE = 512  # answers kept per process (all of one store generation at most)
 #: profiles and qualifications run many queries: their deadline is this many query deadlines
 CALL_TIMEOUT_FACTOR = 4
 Progress = Callable[[str], None]
+#: the StoreError message of a request that finds no running workers (and of a route that finds
+#: no KnowledgeGraph on its app: the server is starting or stopping)
+NOT_RUNNING = ("The query executor is not running (the server is starting or stopping); "
+               "retry in a moment.")
 
 
 class KnowledgeGraph:
@@ -94,13 +99,15 @@ class KnowledgeGraph:
         self.remote = settings.remote
         self.store_path = Path(settings.store) if not self.remote else Path()
         self._remote_gen: tuple[float, str | None] = (-1e9, None)
+        # a local store's generation: one stat of CURRENT per call (it keys the answer cache)
+        self._current = CurrentGeneration(self.store_path) if not self.remote else None
         self.workers = settings.query_workers if workers is None else workers
         self._executor: QueryExecutor | None = None
         self._local: WorkerState | None = None
         self._local_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._cache_lock = threading.Lock()
-        # answers precomputed per generation on disk (itskg.graph.precompute); local stores
+        # answers precomputed per generation on disk (itskg.graph.answers); local stores
         self._shelf = AnswerShelf(self.store_path) if not self.remote else None
         #: what the answer cache did: ``computed`` (asked a worker or made page data),
         #: ``from_disk`` (a precomputed answer), ``kept`` (written to disk while precomputing),
@@ -152,8 +159,8 @@ class KnowledgeGraph:
 
     def generation(self) -> str | None:
         """The store generation readers use now (None before the first commit)."""
-        if not self.remote:
-            return current_generation(self.store_path)
+        if self._current is not None:
+            return self._current()
         # asked of the engine at most once a second (every answer cache key needs it)
         now = time.monotonic()
         asked, gen = self._remote_gen
@@ -170,8 +177,7 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ running requests
     def _pool(self) -> QueryExecutor | None:
         if self.workers and self._executor is None:
-            raise StoreError("The query executor is not running (the server is starting or "
-                             "stopping); retry in a moment.")
+            raise StoreError(NOT_RUNNING)
         return self._executor
 
     def _local_state(self) -> WorkerState:
@@ -374,7 +380,7 @@ class KnowledgeGraph:
     @staticmethod
     def precomputing() -> Any:
         """A context: answers cached inside it are also kept on disk with their generation
-        (``itskg.graph.precompute``); what a page opens with is computed this way ahead."""
+        (``itskg.graph.answers``); what a page opens with is computed this way ahead."""
         return persisting()
 
     def precomputed(self, generation: str | None = None) -> int:

@@ -76,8 +76,11 @@ def test_surfaces_use_exactly_these_library_names() -> None:
     """The store and executor are reached only through KnowledgeGraph (import contract too);
     besides it, surfaces use settings, errors, vocabularies and pure catalogue functions."""
     assert surface_imports() == {
-        # WORKER_TIME: the worker seconds of a request, for the per-client budget
-        "itskg.graph.knowledge": {"KnowledgeGraph", "WORKER_TIME"},
+        # WORKER_TIME: the worker seconds of a request, for the per-client budget;
+        # NOT_RUNNING: the one message of a request that finds no running facade
+        "itskg.graph.knowledge": {"KnowledgeGraph", "NOT_RUNNING", "WORKER_TIME"},
+        # the one Accept parser and the SPARQL result/graph offers
+        "itskg.graph.answers": {"GRAPH_OFFERS", "RESULT_OFFERS", "negotiate"},
         "itskg.graph.config": {"Settings"},
         "itskg.graph.errors": {
             "AnalysisError", "ConfigError", "DataError", "ItskgError", "OntologyError",

@@ -22,10 +22,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from itskg.api.deps import get_kg
-from itskg.api.formats import GRAPH_OFFERS, choose_format, negotiate
+from itskg.api.formats import choose_format
 from itskg.api.http_errors import NotAcceptableError
 from itskg.api.pages.i18n import page_lang
 from itskg.api.pages.rendering import construct, error_page, read, render
+from itskg.graph.answers import GRAPH_OFFERS, negotiate
 from itskg.graph.errors import ItskgError, QueryParameterError
 from itskg.graph.namespaces import (
     BASE,

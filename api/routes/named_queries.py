@@ -5,7 +5,11 @@
 
 A request goes route -> ``KnowledgeGraph.arun_named`` (validates the parameters, checks code
 parameters and runs the query in one worker round trip, bindings bound by the engine, answer
-cached per store generation) -> the worker's result writer. Results are content-negotiated
+cached per store generation) -> the worker's result writer. The route reads the app's
+facade from ``request.app.state.kg`` and negotiates with the library's Accept parser
+(``itskg.graph.answers``): in the server, a named query walks four project modules (this
+route, the facade, the executor, the answers module), as ``tests/api/test_request_walk.py``
+pins. Results are content-negotiated
 (Accept header, or ``?format=json|rows|csv|tsv|xml``): application/sparql-results+json
 (default), application/json (a list of row objects), text/csv, text/tab-separated-values,
 application/sparql-results+xml. Errors are raised and rendered by ``itskg.api.http_errors``
@@ -21,10 +25,10 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
-from itskg.api.deps import get_kg
-from itskg.api.formats import negotiate
 from itskg.api.http_errors import NotAcceptableError
-from itskg.graph.errors import QueryParameterError, UnknownQueryError
+from itskg.graph.answers import negotiate
+from itskg.graph.errors import QueryParameterError, StoreError, UnknownQueryError
+from itskg.graph.knowledge import NOT_RUNNING
 from itskg.graph.sparql.catalogue import (
     RESULT_MEDIA,
     VOCABULARIES,
@@ -64,7 +68,7 @@ def _negotiate(request: Request, fmt: str | None) -> str:
                 f"Unknown format {fmt!r}; use one of {', '.join(sorted(RESULT_MEDIA))}.")
         return fmt
     accept = request.headers.get("accept")
-    best = negotiate(accept, MEDIA_FORMAT)  # the one Accept parser (api/formats.py)
+    best = negotiate(accept, MEDIA_FORMAT)  # the one Accept parser (graph/answers.py)
     if best is None:
         raise NotAcceptableError(
             f"None of the requested media types ({accept}) is available; use one of "
@@ -82,7 +86,10 @@ def _query_endpoint(q: NamedQuery) -> Callable[..., Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         params = {k: v for k, v in request.query_params.items() if k != "format"}
         fmt = _negotiate(request, request.query_params.get("format"))
-        res = await (await get_kg(request)).arun_named(q.name, params, fmt, lane=lane)
+        kg = request.app.state.kg  # the app's KnowledgeGraph, started by the lifespan
+        if kg is None:
+            raise StoreError(NOT_RUNNING)
+        res = await kg.arun_named(q.name, params, fmt, lane=lane)
         return Response(res.body, media_type=res.media_type)
 
     endpoint.__name__ = f"query_{q.name}"

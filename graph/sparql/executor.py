@@ -77,6 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itskg.graph.answers import ExecResult  # re-exported
 from itskg.graph.backends import open_store
 from itskg.graph.config import Settings
 from itskg.graph.errors import (
@@ -123,6 +124,7 @@ __all__ = [
     "SOURCES",
     "TRUNCATED_LINK",
     "WORKER_TIME",
+    "CurrentGeneration",
     "ExecResult",
     "QueryExecutor",
     "QueryInfo",
@@ -143,18 +145,6 @@ LANES = ("main", "lookup")
 WORKER_TIME: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar(
     "itskg_worker_time", default=None)
 _LIFELINE = "itskg.graph.sparql.lifeline"
-
-
-@dataclass
-class ExecResult:
-    """A serialised query answer: bytes plus what the HTTP layer needs to describe it."""
-
-    body: bytes
-    media_type: str
-    form: str
-    truncated: bool = False
-    rows: int | None = None
-    generation: str | None = None
 
 
 # ------------------------------------------------------------------------- the worker
@@ -281,6 +271,35 @@ def _stat_key(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return (st.st_ino, st.st_mtime_ns)
+
+
+class CurrentGeneration:
+    """The generation a local store's CURRENT file names, read again only when the file changed.
+
+    A commit replaces CURRENT by atomic rename (``itskg.graph.store``), so one stat per call
+    tells whether the name changed; the file is read only then. This is what keys the
+    per-generation answer cache of ``KnowledgeGraph`` (every request asks it), the same stat
+    a worker makes before each request (``WorkerState.follow``).
+
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> gen = CurrentGeneration(root)
+    >>> gen(), (root / "CURRENT").write_text("g1"), gen()
+    (None, 2, 'g1')
+    """
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+        self.path = generation_file(self.root)
+        self._key: tuple[int, int] | None = (-1, -1)
+        self._gen: str | None = None
+
+    def __call__(self) -> str | None:
+        key = _stat_key(self.path)
+        if key != self._key:
+            # stat first, then read: a commit between the two is seen on the next call
+            self._gen, self._key = current_generation(self.root), key
+        return self._gen
 
 
 def _limit_memory(memory_mb: int) -> None:

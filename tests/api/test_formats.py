@@ -1,11 +1,12 @@
-"""Accept parsing and format choice (itskg.api.formats)."""
+"""Accept parsing (itskg.graph.answers) and the protocol's format choice (itskg.api.formats)."""
 
 from __future__ import annotations
 
 import pytest
 
-from itskg.api.formats import GRAPH_OFFERS, RESULT_OFFERS, choose_format, negotiate, parse_accept
+from itskg.api.formats import choose_format
 from itskg.api.http_errors import NotAcceptableError
+from itskg.graph.answers import GRAPH_OFFERS, RESULT_OFFERS, negotiate, parse_accept
 
 
 def test_parse_accept_reads_q_and_skips_garbage() -> None:

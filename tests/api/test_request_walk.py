@@ -106,17 +106,18 @@ def _get(app: Any, url: str) -> httpx.Response:
     return asyncio.run(go())
 
 
-#: the server process's walk of a named query: the route and its two shared helpers (the
-#: app's facade from ``api/deps.py``, the one Accept parser in ``api/formats.py``), the facade,
-#: the executor it hands the request to, and the store module (the generation read that keys
-#: the answer cache). Before issue 9's last step it was 10 modules: the parent also resolved
-#: the query, validated and bound the parameters and scanned the text (catalogue, scan,
-#: queryformat, terms), as the worker does now.
-#: Issue 10 added the answer cache's disk tier, graph/precompute.py: on a miss in memory the
-#: facade looks for the answer precomputed for this generation before it asks a worker.
-SERVER_WALK = {"api/routes/named_queries.py", "api/deps.py", "api/formats.py",
-               "graph/knowledge.py", "graph/sparql/executor.py", "graph/store.py",
-               "graph/precompute.py"}
+#: the server process's walk of a named query: issue 9's four modules. The route (it reads the
+#: app's facade from ``request.app.state`` and negotiates the format with the library's one
+#: Accept parser), the facade (its per-generation answer cache, keyed by the generation the
+#: executor's ``CurrentGeneration`` reads: one stat of CURRENT), the executor it hands the
+#: request to, and the answers module (the disk tier of the answer cache, the Accept parser,
+#: ExecResult). History: 10 modules before issue 9's last step (the parent also resolved the
+#: query, validated and bound the parameters and scanned the text: catalogue, scan,
+#: queryformat, terms, as the worker does now); 7 after it (api/deps.py for the facade,
+#: api/formats.py for Accept, graph/store.py for the generation, graph/precompute.py for the
+#: disk tier).
+SERVER_WALK = {"api/routes/named_queries.py", "graph/knowledge.py", "graph/sparql/executor.py",
+               "graph/answers.py"}
 #: the worker's walk: the request handler (executor), the catalogue that checks and binds the
 #: parameters (with queryformat's VALUES inlining for ``binding: values`` queries and scan),
 #: the store and its terms, and the result writer (results)
@@ -139,7 +140,7 @@ def test_named_query_walk(app: Any, store: Path) -> None:
         local._cache.clear()
         parent, worker, _ = trace(lambda: local.run_named(
             "academies_by_region", {"region": "ITH5"}, "json"))
-    assert parent == {"graph/knowledge.py", "graph/store.py", "graph/precompute.py"}
+    assert parent == {"graph/knowledge.py", "graph/sparql/executor.py", "graph/answers.py"}
     assert worker == WORKER_WALK
 
 

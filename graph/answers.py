@@ -1,10 +1,24 @@
-"""Answers precomputed per store generation, kept on disk beside the generation.
+"""Answers as they leave the library: the bytes, the format a client negotiated, the shelf.
 
-Why: a first visitor, and every visitor after a server restart, would otherwise pay the full
-price of what a page opens with (a catalogue question, a map indicator, the home counts, a
-network view: seconds each at national scale). A generation never changes after its commit
-(``itskg.graph.store``), so an answer computed for it can never be stale: it is written once,
-next to the generation, and read by every later server of that generation.
+Three things every request's answer needs, whichever surface asked for it:
+
+- ``ExecResult``: a serialised answer (bytes, media type, SPARQL form, truncation, rows, and
+  the store generation that answered), as a query worker writes it and the HTTP layer sends
+  it unchanged;
+- content negotiation: which of the formats a client can take (``negotiate`` over an Accept
+  header with q-values). The parser is hand-written (about 30 lines): no maintained parser is
+  installed, and the rules needed are small (RFC 9110 section 12.5.1): a media range with
+  parameters, ``q`` between 0 and 1, the most specific matching range decides an offer's
+  quality (``text/csv`` beats ``text/*`` beats ``*/*``), q=0 means "not acceptable", ties go
+  to the server's order;
+- the shelf: answers precomputed per store generation, kept on disk beside the generation
+  (``AnswerShelf``), the disk tier of ``KnowledgeGraph``'s per-generation answer cache.
+
+Why precompute: a first visitor, and every visitor after a server restart, would otherwise
+pay the full price of what a page opens with (a catalogue question, a map indicator, the home
+counts, a network view: seconds each at national scale). A generation never changes after its
+commit (``itskg.graph.store``), so an answer computed for it can never be stale: it is written
+once, next to the generation, and read by every later server of that generation.
 
 Layout (a store directory, beside ``db/``)::
 
@@ -20,8 +34,9 @@ request computes. What is computed ahead is decided by the surfaces (the explore
 and what they fetch: ``itskg.api.warmup``); answers are written to disk only inside
 ``persisting()``, so an arbitrary user's question never fills the disk.
 
+>>> negotiate("text/*;q=0.5, text/tab-separated-values", RESULT_OFFERS)
+'tsv'
 >>> import tempfile
->>> from itskg.graph.sparql.executor import ExecResult
 >>> shelf = AnswerShelf(Path(tempfile.mkdtemp()))
 >>> key = ("named", "academies_by_region", (("region", "ITH5"),), "json", None)
 >>> shelf.put("gen1", key, ExecResult(b'{"x": 1}', "application/json", "select", rows=1,
@@ -45,13 +60,116 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from itskg.graph.sparql.executor import ExecResult
+__all__ = [
+    "ANSWERS_DIR",
+    "GRAPH_OFFERS",
+    "RESULT_OFFERS",
+    "AnswerShelf",
+    "ExecResult",
+    "MediaRange",
+    "negotiate",
+    "parse_accept",
+    "persist_enabled",
+    "persisting",
+]
 
-__all__ = ["ANSWERS_DIR", "AnswerShelf", "persisting", "persist_enabled"]
 
+@dataclass
+class ExecResult:
+    """A serialised query answer: bytes plus what the HTTP layer needs to describe it."""
+
+    body: bytes
+    media_type: str
+    form: str
+    truncated: bool = False
+    rows: int | None = None
+    generation: str | None = None
+
+
+# ------------------------------------------------------------------ content negotiation
+#: media type -> format key, in the server's order of preference (first = default)
+RESULT_OFFERS: dict[str, str] = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+    "application/xml": "xml",
+    "text/xml": "xml",
+}
+GRAPH_OFFERS: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/x-turtle": "turtle",
+    "text/plain": "ntriples",
+    "application/json": "jsonld",
+    "application/xml": "rdfxml",
+}
+
+@dataclass(frozen=True)
+class MediaRange:
+    type: str
+    subtype: str
+    q: float
+
+    def specificity(self, media_type: str) -> int:
+        """2 exact, 1 ``type/*``, 0 ``*/*``, -1 no match."""
+        t, _, s = media_type.partition("/")
+        if self.type == "*":
+            return 0
+        if self.type != t:
+            return -1
+        if self.subtype == "*":
+            return 1
+        return 2 if self.subtype == s else -1
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """The media ranges of an Accept header; malformed entries are skipped."""
+    out: list[MediaRange] = []
+    for part in (header or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        t, sep, s = fields[0].lower().partition("/")
+        if not sep or not t or not s:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            k, _, v = f.partition("=")
+            if k.strip().lower() == "q":
+                try:
+                    q = min(max(float(v), 0.0), 1.0)
+                except ValueError:
+                    q = -1.0
+        if q >= 0:
+            out.append(MediaRange(t, s, q))
+    return out
+
+
+def negotiate(accept: str | None, offers: dict[str, str]) -> str | None:
+    """The format key of the best offer for ``accept``, or None when nothing is acceptable."""
+    ranges = parse_accept(accept)
+    if not ranges:
+        return next(iter(offers.values()))
+    best: tuple[float, int] = (0.0, 0)
+    chosen: str | None = None
+    for i, (media, fmt) in enumerate(offers.items()):
+        spec, q = -1, 0.0
+        for r in ranges:
+            sp = r.specificity(media)
+            if sp > spec:
+                spec, q = sp, r.q
+        if spec >= 0 and q > 0 and (q, -i) > best:
+            best, chosen = (q, -i), fmt
+    return chosen
+
+
+# ------------------------------------------------------------------ the shelf
 log = logging.getLogger(__name__)
 
 #: The folder of a store directory that holds precomputed answers, one folder per generation.

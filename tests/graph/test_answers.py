@@ -1,4 +1,4 @@
-"""The shelf of precomputed answers (graph/precompute.py): what it keeps, what it refuses."""
+"""Answers (graph/answers.py): the shelf of precomputed answers, what it keeps, what it refuses."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from itskg.graph.precompute import AnswerShelf, persist_enabled, persisting
-from itskg.graph.sparql.executor import ExecResult
+from itskg.graph.answers import AnswerShelf, ExecResult, persist_enabled, persisting
 
 KEY = ("named", "q", (("lang", "it"),), "json", None)
 
