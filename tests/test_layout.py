@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import collections
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,3 +87,35 @@ def test_the_class_checker_finds_a_clash(tmp_path: Path) -> None:
         (tmp_path / d).mkdir()
         (tmp_path / d / f"{d}.py").write_text("class Vocabulary:\n    pass\n")
     assert sorted(public_classes([tmp_path], tmp_path)["Vocabulary"]) == ["a/a.py", "b/b.py"]
+
+
+_SPARQL_TEXT = re.compile(
+    r"^\s*(?:PREFIX\s[^\n]*\n\s*)*(?:SELECT|CONSTRUCT|ASK|DESCRIBE)\s*(?:\{|\?|\*|DISTINCT|WHERE)",
+    re.IGNORECASE)
+#: SPARQL in the surfaces that is not run: (file, why)
+_SPARQL_DOCUMENTED = {"api/routes/sparql_protocol.py": "the OpenAPI example of a /sparql query"}
+
+
+def test_surfaces_hold_no_sparql_they_run() -> None:
+    """Routes and pages run the library's SPARQL (named queries, readings, the texts of
+    ``itskg.graph.reports``), never their own: every query text is in graph/ or queries/,
+    where the catalogue's and the readings' tests cover it. A string literal (or f-string)
+    of api/ that reads as a query fails, except the documented examples."""
+    found = []
+    for f in sorted((ROOT / "api").rglob("*.py")):
+        rel = str(f.relative_to(ROOT))
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                text = "".join(v.value for v in node.values
+                               if isinstance(v, ast.Constant) and isinstance(v.value, str))
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+            else:
+                continue
+            if _SPARQL_TEXT.match(text) and rel not in _SPARQL_DOCUMENTED:
+                found.append(f"{rel}:{node.lineno}: {text[:60]!r}")
+    assert not found, found
+    planted = 'q = f"SELECT ?g WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}"'
+    assert any(_SPARQL_TEXT.match("".join(
+        v.value for v in n.values if isinstance(v, ast.Constant))) for n in ast.walk(
+            ast.parse(planted)) if isinstance(n, ast.JoinedStr))

@@ -90,7 +90,7 @@ def test_surfaces_use_exactly_these_library_names() -> None:
             "UnknownValueError", "WorkerCrashedError", "os_error",
             "ElmError", "UnknownProfileError", "UnknownQualificationError"},
         "itskg.graph.namespaces": {
-            "BASE", "DATA", "GRAPH", "INFERRED_GRAPH", "META_GRAPH", "NUTS_CODE", "ONTOLOGY",
+            "BASE", "DATA", "GRAPH", "INFERRED_GRAPH", "NUTS_CODE", "ONTOLOGY",
             "ONTOLOGY_IRI", "PREFIXES", "VOCAB", "is_iri"},
         "itskg.graph.metadata": {"DATASET_IRI"},
         # the catalogue's declarations (listing, forms, the editor's example text)
@@ -123,6 +123,8 @@ def test_surfaces_use_exactly_these_library_names() -> None:
             "inverse_reading", "labels_reading", "ontology_reading", "page_reading"},
         "itskg.graph.reports.readings": {"Reading", "pick_label", "term_value"},
         "itskg.graph.reports.picklists": {"picklist_reading"},
+        # the endpoint's description of itself: its graphs, VoID, the liveness query
+        "itskg.graph.reports.service": {"LIVENESS_QUERY", "graphs_reading", "void_construct"},
         "itskg.graph.elm": {"qualification_jsonld"},
         "itskg.graph.elm.lookup": {"academy_iri", "nqf_option", "region_iri"},
     }

@@ -4,6 +4,8 @@
   converted by rdflib (a few dozen triples) to the negotiated format.
 - ``GET /.well-known/void``: the store's metadata graph (DCAT, PROV, VoID, one
   ``void:subset`` per layer) plus ``void:sparqlEndpoint``, served by the query workers.
+
+The SPARQL these run is the library's (``itskg.graph.reports.service``).
 - ``GET /health``: ``{"ok": true, "generation": ..., "workers": N, "source": "memory"}`` after a
   trivial query (``source``: where the workers read, see ITSKG_SERVE_FROM).
 """
@@ -19,7 +21,8 @@ from itskg.api.formats import choose_format
 from itskg.graph.config import Settings
 from itskg.graph.knowledge import KnowledgeGraph
 from itskg.graph.metadata import DATASET_IRI
-from itskg.graph.namespaces import META_GRAPH, PREFIXES
+from itskg.graph.namespaces import PREFIXES
+from itskg.graph.reports.service import LIVENESS_QUERY, graphs_reading, void_construct
 from itskg.graph.sparql.results import GRAPH_FORMATS
 
 __all__ = ["endpoint_url", "router", "service_description", "service_description_turtle"]
@@ -37,15 +40,6 @@ _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "r
 def endpoint_url(settings: Settings) -> str:
     """The public URL of the SPARQL endpoint (from ITSKG_BASE_URL)."""
     return settings.base_url.rstrip("/") + "/sparql"
-
-
-async def _graphs(kg: KnowledgeGraph) -> list[tuple[str, int | None]]:
-    q = (f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ <{DATASET_IRI}> "
-         f"<{PREFIXES['void']}subset> ?g OPTIONAL {{ ?g <{PREFIXES['void']}triples> ?n }} }} }}"
-         " ORDER BY ?g")
-    rows = await kg.aselect(q)
-    out = [(r["g"]["value"], int(r["n"]["value"]) if "n" in r else None) for r in rows]
-    return [*out, (META_GRAPH, None)]
 
 
 def service_description_turtle(endpoint: str, graphs: list[tuple[str, int | None]],
@@ -81,7 +75,7 @@ async def service_description(request: Request, kg: KnowledgeGraph, settings: Se
                               format_param: str | None) -> Response:
     """The service description in the negotiated RDF format."""
     fmt = choose_format(True, request.headers.get("accept"), format_param)
-    graphs = await _graphs(kg)
+    graphs = await kg.aread(graphs_reading())
     ttl = service_description_turtle(endpoint_url(settings), graphs, bool(settings.admin_token))
     if fmt == "turtle":
         body = ttl.encode()
@@ -107,14 +101,12 @@ _RDF: dict[str, Any] = {m: {"schema": {}} for m in (
                                                       "ttl", "nt", "json-ld", "rdf"]}}]})
 async def void(request: Request, kg: KnowledgeGraphDep, settings: SettingsDep) -> Response:
     fmt = choose_format(True, request.headers.get("accept"), request.query_params.get("format"))
-    q = (f"CONSTRUCT {{ ?s ?p ?o . <{DATASET_IRI}> <{PREFIXES['void']}sparqlEndpoint> "
-         f"<{endpoint_url(settings)}> }} WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}")
-    res = await kg.asparql(q, fmt)
+    res = await kg.asparql(void_construct(endpoint_url(settings)), fmt)
     return Response(res.body, media_type=res.media_type, headers={"Vary": "Accept"})
 
 
 @router.get("/health", summary="Liveness and store generation")
 async def health(kg: KnowledgeGraphDep) -> dict[str, object]:
-    res = await kg.asparql("ASK {}", "json", lane="lookup")
+    res = await kg.asparql(LIVENESS_QUERY, "json", lane="lookup")
     return {"ok": True, "generation": res.generation, "workers": len(kg.pids),
             "source": kg.serving.get("source", "disk")}

@@ -72,7 +72,7 @@ import queue
 import select
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -943,43 +943,51 @@ class QueryExecutor:
         known to take longer than one query, e.g. a profile: never by a client)."""
         return self.timeout * max(1.0, float(req.get("timeout_factor", 1.0)))
 
+    def _attempts(self, req: dict[str, Any], lane: str) -> Generator[tuple[str, float], None,
+                                                                      None]:
+        """Drive one request's attempts: yields (lane, time limit) for each attempt; the
+        caller runs it (``_attempt`` or ``_aattempt``) and throws ``_Overran`` or ``_Died``
+        back in. A look-up that overran moves to the main lane with the time left; a worker
+        that died is retried once (requests are read-only), a second death raises
+        WorkerCrashedError. ``submit`` and ``asubmit`` share it, as ``KnowledgeGraph.read``
+        and ``aread`` share their reading driver."""
+        if self._closed:
+            raise QueryError("The query executor is closed.")
+        lane, left, retried = self._lane(lane), self._deadline(req), False
+        while True:
+            try:
+                yield lane, self.lookup_timeout if lane == "lookup" else left
+            except _Overran as o:
+                lane, left = "main", max(0.1, left - o.seconds)
+            except _Died as d:
+                if retried:
+                    raise self._crashed(d) from None
+                log.warning("query worker died (exit code %s); retrying once", d.code)
+                retried = True
+
     def submit(self, req: dict[str, Any], lane: str = "main") -> ExecResult:
         """Send a prepared request (``request()``, or a task) to a worker; same limits as run.
 
         ``lane="lookup"`` tries the fast lane first. A worker that dies under the request is
         replaced and the request retried once (requests are read-only).
         """
-        if self._closed:
-            raise QueryError("The query executor is closed.")
-        lane, left, retried = self._lane(lane), self._deadline(req), False
+        steps = self._attempts(req, lane)
+        attempt = next(steps)
         while True:
             try:
-                return self._attempt(req, lane, self.lookup_timeout if lane == "lookup"
-                                     else left)
-            except _Overran as o:
-                lane, left = "main", max(0.1, left - o.seconds)
-            except _Died as d:
-                if retried:
-                    raise self._crashed(d) from None
-                log.warning("query worker died (exit code %s); retrying once", d.code)
-                retried = True
+                return self._attempt(req, *attempt)
+            except (_Overran, _Died) as err:
+                attempt = steps.throw(err)  # the next attempt, or the request's error
 
     async def asubmit(self, req: dict[str, Any], lane: str = "main") -> ExecResult:
         """``submit`` for an asyncio event loop (no thread hop, saves two thread switches)."""
-        if self._closed:
-            raise QueryError("The query executor is closed.")
-        lane, left, retried = self._lane(lane), self._deadline(req), False
+        steps = self._attempts(req, lane)
+        attempt = next(steps)
         while True:
             try:
-                return await self._aattempt(req, lane, self.lookup_timeout if lane == "lookup"
-                                            else left)
-            except _Overran as o:
-                lane, left = "main", max(0.1, left - o.seconds)
-            except _Died as d:
-                if retried:
-                    raise self._crashed(d) from None
-                log.warning("query worker died (exit code %s); retrying once", d.code)
-                retried = True
+                return await self._aattempt(req, *attempt)
+            except (_Overran, _Died) as err:
+                attempt = steps.throw(err)
 
     def close(self) -> None:
         """Stop every worker (idle ones politely, busy ones by kill) and every template."""
