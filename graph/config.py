@@ -133,6 +133,12 @@ class Settings(BaseSettings):
     worker_memory_mb: int = Field(
         4096, description="address-space limit of each query worker, MiB (RLIMIT_AS; 0: none); "
         "a worker over it dies and is replaced, the query gets 503")
+    worker_recycle_mb: int = Field(
+        2048, description="private memory of a query worker, MiB, past which it is replaced "
+        "by a fresh one between two requests (logged; 0: never). Reading the in-memory copy "
+        "writes to the pages it walks, so each forked worker slowly makes its own copy of "
+        "what its queries read: the bound of each worker beyond the shared copy; a fresh "
+        "worker's queries pay the copy-on-write again (README \"Serving from memory\")")
     admin_attempts: int = Field(
         5, description="bad admin tokens one client may send per minute before 429")
     # -- network analysis over HTTP (server-side, clients cannot raise them) ----------
@@ -177,7 +183,8 @@ class Settings(BaseSettings):
             raise ValueError("must be a positive number of seconds")
         return v
 
-    @field_validator("client_budget", "worker_memory_mb", "lookup_workers")
+    @field_validator("client_budget", "worker_memory_mb", "lookup_workers",
+                     "worker_recycle_mb")
     @classmethod
     def _not_negative(cls, v: float) -> float:
         if v < 0:

@@ -124,7 +124,8 @@ class KnowledgeGraph:
                 lookup_workers=self.settings.lookup_workers,
                 lookup_timeout=self.settings.lookup_timeout,
                 memory_mb=self.settings.worker_memory_mb, source=self.settings.serve_from,
-                memory_budget_mb=self.settings.serve_memory_budget_mb)
+                memory_budget_mb=self.settings.serve_memory_budget_mb,
+                recycle_mb=self.settings.worker_recycle_mb)
         return self
 
     def close(self) -> None:

@@ -114,6 +114,9 @@ if TYPE_CHECKING:  # pragma: no cover
 FOLLOW_REMOTE = 1.0
 # How often an executor serving from memory looks for a new generation (a stat of CURRENT).
 FOLLOW_LOCAL = 0.25
+# How often the workers' page faults are read to decide whether to check their private memory
+RECYCLE_CHECK = 1.0
+PAGE = os.sysconf("SC_PAGESIZE")
 #: where the workers read: the on-disk store, an in-memory copy, or memory when it fits
 SOURCES = ("disk", "memory", "auto")
 
@@ -302,6 +305,39 @@ class CurrentGeneration:
         return self._gen
 
 
+def _minor_faults(pid: int) -> int | None:
+    """Minor page faults of process ``pid`` so far (None when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[7])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _private_kb(pid: int) -> int | None:
+    """Private memory of process ``pid`` in KiB: the pages only it maps (None when gone)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    total = 0
+    for line in data.splitlines():
+        if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
+            total += int(line.split()[1])
+    return total
+
+
+def _take_idle(idle: queue.Queue[_Worker], w: _Worker) -> bool:
+    """Take ``w`` out of the idle queue ``idle``; False when it is not there (busy)."""
+    with idle.mutex:  # the lock queue.Queue's own get/put hold
+        try:
+            idle.queue.remove(w)  # type: ignore[attr-defined]
+        except ValueError:
+            return False
+        return True
+
+
 def _limit_memory(memory_mb: int) -> None:
     if memory_mb > 0:
         import resource
@@ -404,6 +440,9 @@ class _Worker:
     pool: _Pool | None = None
     poller: Any = None
     gone: bool = False  # discarded (its process object may be closed)
+    recycle: bool = False  # over the private-memory limit: replaced when next idle
+    faults: int = 0  # minor page faults at its last memory check (``_memory_check``)
+    private_mb: int = 0  # its private memory at that check
 
     def wait(self, seconds: float) -> bool:
         """True when an answer is ready within ``seconds`` (one poll(2), no selector setup)."""
@@ -430,7 +469,8 @@ class QueryExecutor:
                  max_rows: int = 100_000, start_timeout: float = 60.0,
                  settings: Settings | None = None, lookup_workers: int = 0,
                  lookup_timeout: float = 2.0, memory_mb: int = 0, source: str = "disk",
-                 memory_budget_mb: int = 0, load_timeout: float = 3600.0):
+                 memory_budget_mb: int = 0, load_timeout: float = 3600.0,
+                 recycle_mb: int = 0):
         if source not in SOURCES:
             raise ValueError(f"unknown source {source!r}; use one of {SOURCES}")
         self.store_path = Path(store_path)
@@ -445,6 +485,9 @@ class QueryExecutor:
         self.source = "disk" if self.remote else source
         self.memory_budget_mb = memory_budget_mb
         self.load_timeout = load_timeout
+        self.recycle_mb = recycle_mb
+        #: workers replaced for their private memory since the start (``recycle_mb``)
+        self.recycled = 0
         self.sizes = {"main": workers, "lookup": lookup_workers}
         self._ctx = mp.get_context("forkserver")
         self._ctx.set_forkserver_preload([__name__, _LIFELINE])
@@ -468,6 +511,9 @@ class QueryExecutor:
             raise
         if self.source != "disk":
             threading.Thread(target=self._watch, name="itskg-generation-watch",
+                             daemon=True).start()
+        if self.recycle_mb > 0 and not self.remote:
+            threading.Thread(target=self._watch_memory, name="itskg-worker-memory",
                              daemon=True).start()
 
     # ------------------------------------------------------------ sources and pools
@@ -528,8 +574,12 @@ class QueryExecutor:
         self.status = {"source": "memory", "generation": gen, "quads": info.get("quads"),
                        "load_seconds": round(time.monotonic() - t0, 2),
                        "template_pid": template.pid}
-        log.info("serving generation %s from memory: %s quads copied in %.1f s", gen,
-                 info.get("quads"), time.monotonic() - t0)
+        log.info("serving generation %s from memory: %s quads copied in %.1f s (of which "
+                 "%.1f s warming what every worker would pay on its first requests)", gen,
+                 info.get("quads"), time.monotonic() - t0, info.get("warm_seconds") or 0.0)
+        if info.get("warm_error"):
+            log.warning("the in-memory template could not warm up (%s): each worker pays its "
+                        "first requests' set-up itself", info["warm_error"])
         return pool
 
     def _fill(self, pool: _Pool) -> None:
@@ -704,6 +754,8 @@ class QueryExecutor:
         pool = w.pool
         if pool is None or pool.retired or self._closed:
             self._stop(w)
+        elif w.recycle:  # over the private-memory limit: replaced now that it is idle
+            self._recycle(w)
         else:
             pool.idle[w.lane].put(w)
 
@@ -719,24 +771,89 @@ class QueryExecutor:
             threading.Thread(target=self._template_lost, args=(pool,), daemon=True).start()
             return
 
-        def start() -> None:
-            for attempt in range(5):
-                if self._closed or pool.retired:
-                    return
-                if pool.template is not None and not pool.template.alive():
-                    self._template_lost(pool)
+        threading.Thread(target=self._respawn, args=(w.lane, pool),
+                         name="itskg-worker-restart", daemon=True).start()
+
+    def _respawn(self, lane: str, pool: _Pool) -> None:
+        """Start one worker of ``lane`` in ``pool`` and make it idle (retried 5 times)."""
+        for attempt in range(5):
+            if self._closed or pool.retired:
+                return
+            if pool.template is not None and not pool.template.alive():
+                self._template_lost(pool)
+                return
+            try:
+                nw = self._spawn(lane, pool)
+                self._await_ready(nw)
+            except Exception:
+                log.exception("query worker restart failed (attempt %d)", attempt + 1)
+                time.sleep(1)
+                continue
+            self._release(nw)
+            return
+
+    # ------------------------------------------------------------ recycling by memory
+    def _watch_memory(self) -> None:
+        """Every ``RECYCLE_CHECK`` seconds, check the workers' private memory; recycle those
+        over ``recycle_mb`` (see ``_memory_check``)."""
+        while not self._closed:
+            time.sleep(RECYCLE_CHECK)
+            with self._lock:
+                workers = [w for p in self._pools if not p.retired for w in p.workers]
+            for w in workers:
+                if self._closed:
                     return
                 try:
-                    nw = self._spawn(w.lane, pool)
-                    self._await_ready(nw)
-                except Exception:
-                    log.exception("query worker restart failed (attempt %d)", attempt + 1)
-                    time.sleep(1)
-                    continue
-                self._release(nw)
-                return
+                    self._memory_check(w)
+                except Exception:  # never let the check die; the worker is gone or going
+                    log.debug("memory check of worker %s failed", w.proc.pid, exc_info=True)
 
-        threading.Thread(target=start, name="itskg-worker-restart", daemon=True).start()
+    def _memory_check(self, w: _Worker) -> None:
+        """Mark ``w`` for recycling when its private memory passes ``recycle_mb``.
+
+        Private memory (pages no other process maps: ``Private_Clean + Private_Dirty`` of
+        ``/proc/PID/smaps_rollup``) is what a worker costs beyond the shared copy. Reading it
+        walks the worker's page tables (15-28 ms for a national worker), so it is read only
+        after the worker has taken ``recycle_mb / 8`` MiB of new page faults since the last
+        reading (``/proc/PID/stat``: a few microseconds): a worker only gains private pages by
+        faulting (copy-on-write of the shared copy, fresh allocations). The check runs in
+        its own thread, never on a request's path. An idle worker is recycled at once, a busy
+        one when its answer is back (``_release``): never under a request.
+        """
+        if w.gone or w.recycle:
+            return
+        faults = _minor_faults(w.proc.pid)
+        if faults is None or (faults - w.faults) * PAGE < (self.recycle_mb << 20) // 8:
+            return
+        private = _private_kb(w.proc.pid)
+        w.faults = faults
+        if private is None:
+            return
+        w.private_mb = private >> 10
+        if w.private_mb <= self.recycle_mb:
+            return
+        w.recycle = True
+        pool = w.pool
+        if pool is not None and _take_idle(pool.idle[w.lane], w):
+            self._recycle(w)
+
+    def _recycle(self, w: _Worker) -> None:
+        """Replace ``w`` (idle, out of every queue) by a fresh worker, in the background."""
+        pool = w.pool
+        with self._lock:
+            self.recycled += 1
+        log.info("recycling query worker %s (%s lane, %s): %d MiB of private memory, over "
+                 "ITSKG_WORKER_RECYCLE_MB=%d; a fresh %s replaces it", w.proc.pid, w.lane,
+                 f"generation {pool.generation} in memory" if pool and pool.template
+                 else "on disk", w.private_mb, self.recycle_mb,
+                 "fork of the in-memory copy" if pool and pool.template else "worker")
+
+        def run() -> None:
+            self._stop(w)
+            if pool is not None:
+                self._respawn(w.lane, pool)
+
+        threading.Thread(target=run, name="itskg-worker-recycle", daemon=True).start()
 
     @property
     def pids(self) -> list[int]:

@@ -161,3 +161,23 @@ def test_disk_mode_starts_no_template(store: Path) -> None:
         assert ex.serving == {"source": "disk", "generation": None}
         assert all(_parent(p) != os.getpid() for p in ex.pids)  # forkserver children
         assert _count(ex) > 0
+
+
+@pytest.mark.parametrize("source", ["memory", "disk"])
+def test_a_worker_past_its_private_memory_limit_is_recycled_between_requests(
+        store: Path, source: str, caplog: pytest.LogCaptureFixture) -> None:
+    # 1 MiB: any worker passes it (a fresh one already has a few MiB of its own), so the
+    # worker is replaced about every second while queries keep coming
+    with caplog.at_level(logging.INFO, logger="itskg.graph.sparql.executor"), \
+            QueryExecutor(store, workers=1, source=source, recycle_mb=1) as ex:
+        first = ex.pids
+        answers = []
+        deadline = time.monotonic() + 60
+        while (ex.recycled < 2 or ex.pids == first) and time.monotonic() < deadline:
+            answers.append(_count(ex))  # every answer whole, from some worker
+        assert ex.recycled >= 2 and ex.pids != first
+        assert set(answers) == {_count(ex)}
+        assert _wait(lambda: len(ex.pids) == 1)
+    text = caplog.text
+    assert "recycling query worker" in text and "ITSKG_WORKER_RECYCLE_MB=1" in text
+    assert "died" not in text  # never stopped under a request (a death would be retried)
