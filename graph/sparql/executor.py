@@ -332,7 +332,7 @@ def _take_idle(idle: queue.Queue[_Worker], w: _Worker) -> bool:
     """Take ``w`` out of the idle queue ``idle``; False when it is not there (busy)."""
     with idle.mutex:  # the lock queue.Queue's own get/put hold
         try:
-            idle.queue.remove(w)  # type: ignore[attr-defined]
+            idle.queue.remove(w)
         except ValueError:
             return False
         return True
