@@ -5,7 +5,7 @@ Usage::
 
     flock /tmp/itskg-bench.lock python bench/first_visit_bench.py \\
         --source STORE --scratch SCRATCH_DIR [--json out.json]
-        [--skip-builds] [--skip-visits]
+        [--skip-builds] [--skip-visits] [--skip-before] [--reuse]
 
 1. Projection builds (in this process, on the scratch copy): every declared projection built
    by ``build_graph`` as it is now (the engine's TSV read as columns, the one-mode projection
@@ -20,6 +20,11 @@ Usage::
    page with the explorer's default view, every projection's default view, profiles.
 3. ``itskg precompute`` (timed), then a fresh server (precompute on: it finds everything on
    disk), the same first visits again.
+
+``--skip-before`` leaves out step 2; ``--reuse`` keeps the scratch copy as it is (made and
+partly precomputed by an earlier run: at national scale ``itskg precompute --store SCRATCH``
+can be run in parts, each under the benchmark lock, since it only fills what is missing) and
+does not delete it at the end.
 
 Prints a table per page (before, after, <= 1 s) and the projection build ratios; the README
 records the figures ("Precomputed answers").
@@ -234,21 +239,28 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=30.0, help="the server's query deadline")
     ap.add_argument("--skip-builds", action="store_true")
     ap.add_argument("--skip-visits", action="store_true")
+    ap.add_argument("--skip-before", action="store_true",
+                    help="no first visits before precompute (step 2)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="use the scratch copy as it is (precomputed answers kept) and keep it")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
-    if args.scratch.exists():
-        shutil.rmtree(args.scratch)
-    subprocess.run(["cp", "-a", str(args.source), str(args.scratch)], check=True)
-    shutil.rmtree(args.scratch / "answers", ignore_errors=True)
+    if not (args.reuse and args.scratch.exists()):
+        if args.scratch.exists():
+            shutil.rmtree(args.scratch)
+        subprocess.run(["cp", "-a", str(args.source), str(args.scratch)], check=True)
+        shutil.rmtree(args.scratch / "answers", ignore_errors=True)
     result: dict[str, Any] = {"source": str(args.source)}
     if not args.skip_builds:
         print("projection builds (rows = before, columns = now):", flush=True)
         result["builds"] = projection_builds(args.scratch)
     if not args.skip_visits:
         rpb = _read_path_bench()
-        print("first visits, nothing precomputed:", flush=True)
-        up0, before = first_visits(rpb, args.scratch, False, args.timeout)
+        up0, before = 0.0, []
+        if not args.skip_before:
+            print("first visits, nothing precomputed:", flush=True)
+            up0, before = first_visits(rpb, args.scratch, False, args.timeout)
         print("itskg precompute:", flush=True)
         exe = Path(sys.executable).with_name("itskg")
         t = time.perf_counter()
@@ -263,18 +275,22 @@ def main() -> None:
             print("   ", ln[:200])
         print("first visits after precompute (a fresh server):", flush=True)
         up1, after = first_visits(rpb, args.scratch, True, args.timeout)
+        nothing = {"seconds": None}
         result.update(server_up_s=[round(up0, 1), round(up1, 1)],
                       precompute_s=round(took, 1), precompute_skipped=skipped,
-                      visits=[{"page": b["page"], "before_s": b["seconds"],
+                      visits=[{"page": a["page"], "before_s": b["seconds"],
                                "after_s": a["seconds"], "problems_after": a["problems"]}
-                              for b, a in zip(before, after, strict=True)])
+                              for b, a in zip(before or [nothing] * len(after), after,
+                                              strict=True)])
         print("\n| page | before | after |\n|---|---|---|")
         for v in result["visits"]:
-            print(f"| {v['page']} | {v['before_s']:.2f} s | {v['after_s']:.2f} s |")
-        b = [v["before_s"] for v in result["visits"]]
+            was = "-" if v["before_s"] is None else f"{v['before_s']:.2f} s"
+            print(f"| {v['page']} | {was} | {v['after_s']:.2f} s |")
+        b = [v["before_s"] for v in result["visits"] if v["before_s"] is not None]
         a = [v["after_s"] for v in result["visits"]]
-        print(f"\npages: {len(a)}; <= 1 s before {sum(x <= 1 for x in b)}, after "
-              f"{sum(x <= 1 for x in a)}; median before {statistics.median(b):.2f} s, after "
+        print(f"\npages: {len(a)}; <= 1 s before {sum(x <= 1 for x in b) if b else '-'}, "
+              f"after {sum(x <= 1 for x in a)}; median before "
+              f"{f'{statistics.median(b):.2f} s' if b else '-'}, after "
               f"{statistics.median(a):.2f} s; slowest after {max(a):.2f} s "
               f"({max(result['visits'], key=lambda v: v['after_s'])['page']})")
     if "builds" in result:
@@ -287,8 +303,9 @@ def main() -> None:
                   f"{_s(r['columns_s'])} | {ratio} |")
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
-    with contextlib.suppress(OSError):
-        shutil.rmtree(args.scratch)
+    if not args.reuse:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(args.scratch)
 
 
 if __name__ == "__main__":
