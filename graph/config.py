@@ -82,8 +82,9 @@ class Settings(BaseSettings):
         "copy fits `ITSKG_SERVE_MEMORY_BUDGET_MB`, else disk with a log line); a remote "
         "store is always forwarded")
     serve_memory_budget_mb: int = Field(
-        8192, description="largest in-memory copy `auto` makes, MiB (estimated from the "
-        "generation's quads, about 450 bytes each)")
+        8192, description="most memory `auto` lets the in-memory copy take, MiB: the copy "
+        "(estimated from the generation's quads, about 450 bytes each) plus, for each query "
+        "worker, what its queries copy-on-write (up to the copy, or `ITSKG_WORKER_RECYCLE_MB`)")
     admin_token: str | None = Field(
         None, description="when set, SPARQL Update is accepted with `Authorization: Bearer "
         "<token>`")

@@ -518,25 +518,36 @@ class QueryExecutor:
 
     # ------------------------------------------------------------ sources and pools
     def _choose(self, gen: str) -> str:
-        """``memory`` or ``disk`` for ``gen`` by the source setting and the memory budget."""
+        """``memory`` or ``disk`` for ``gen`` by the source setting and the memory budget.
+
+        The need counted against ``memory_budget_mb`` is the copy (``estimate_mb``) plus, for
+        each main-lane worker, what its queries copy-on-write: reading the copy writes to the
+        pages it walks, so a worker's own share grows towards the whole copy (README "Serving
+        from memory"), bounded by ``recycle_mb`` when set. Look-up workers read a few quads
+        per request and are not counted."""
         if self.source == "disk":
             return "disk"
         from itskg.graph.backends.memory import estimate_mb, manifest_quads
 
-        need = estimate_mb(self.store_path, gen)
+        copy = estimate_mb(self.store_path, gen)
+        per_worker = min(copy, self.recycle_mb) if self.recycle_mb else copy
+        need = copy + self.sizes["main"] * per_worker
         if self.memory_budget_mb and need > self.memory_budget_mb:
             quads = manifest_quads(self.store_path, gen)
+            why = (f"its in-memory copy needs about {copy} MiB ({quads} quads) and each of "
+                   f"the {self.sizes['main']} query workers up to {per_worker} MiB of its own "
+                   f"(what its queries copy-on-write, ITSKG_WORKER_RECYCLE_MB), {need} MiB in "
+                   f"all")
             if self.source == "memory":
                 log.warning("serving generation %s from memory (ITSKG_SERVE_FROM=memory) "
-                            "although its copy needs about %d MiB (%d quads), over "
-                            "ITSKG_SERVE_MEMORY_BUDGET_MB=%d", gen, need, quads,
+                            "although %s, over ITSKG_SERVE_MEMORY_BUDGET_MB=%d", gen, why,
                             self.memory_budget_mb)
                 return "memory"
-            log.warning("serving generation %s from disk: its in-memory copy needs about "
-                        "%d MiB (%d quads), over the memory budget of %d MiB; raise "
-                        "ITSKG_SERVE_MEMORY_BUDGET_MB (or set ITSKG_SERVE_FROM=memory) to "
-                        "serve it from memory, which answers about 4x faster",
-                        gen, need, quads, self.memory_budget_mb)
+            log.warning("serving generation %s from disk: %s, over the memory budget of %d "
+                        "MiB; raise ITSKG_SERVE_MEMORY_BUDGET_MB, lower "
+                        "ITSKG_WORKER_RECYCLE_MB (or set ITSKG_SERVE_FROM=memory) to serve it "
+                        "from memory, which answers about 4x faster", gen, why,
+                        self.memory_budget_mb)
             return "disk"
         return "memory"
 

@@ -156,6 +156,25 @@ def test_the_budget_falls_back_to_disk_and_says_what_to_set(
     assert "ITSKG_SERVE_FROM=memory" in caplog.text
 
 
+def test_the_budget_counts_what_each_worker_copies_on_write(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    root = tmp_path / "big"
+    with KnowledgeStore.open(root, read_only=False) as st:
+        st.replace_layers([_layer("big", 6000)], rules=[])
+    copy = estimate_mb(root, current_generation(root) or "")
+    assert copy >= 2
+    # the copy fits, the copy and two workers' own shares do not
+    with caplog.at_level(logging.WARNING, logger="itskg.graph.sparql.executor"), \
+            QueryExecutor(root, workers=2, source="auto", memory_budget_mb=copy + 2) as ex:
+        assert ex.serving["source"] == "disk"
+    assert f"up to {copy} MiB of its own" in caplog.text
+    assert "ITSKG_WORKER_RECYCLE_MB" in caplog.text
+    # recycling bounds each worker's share: 1 MiB each now fits
+    with QueryExecutor(root, workers=2, source="auto", memory_budget_mb=copy + 2,
+                       recycle_mb=1) as ex:
+        assert ex.serving["source"] == "memory"
+
+
 def test_disk_mode_starts_no_template(store: Path) -> None:
     with QueryExecutor(store, workers=1, source="disk") as ex:
         assert ex.serving == {"source": "disk", "generation": None}
