@@ -5,9 +5,13 @@ serves from memory. The template is a process of the executor's forkserver (so i
 threads of the server and dies with it, ``itskg.graph.sparql.lifeline``); it copies the
 generation into an in-memory database (``itskg.graph.backends.memory.MemoryStore``) once, says
 it is ready, and then only forks: each query worker is an ``os.fork()`` of the template and
-shares its pages copy-on-write, so N workers cost about one copy (measured as PSS, see the
-README), and a killed worker is replaced by a fresh fork in milliseconds instead of a
-process that opens the store again.
+shares its pages copy-on-write, and a killed worker is replaced by a fresh fork in
+milliseconds instead of a process that opens the store again. The sharing holds for the pages
+a worker's queries do not walk: the engine writes to every quad node it reads (reference
+counts, a lock), so each page walked is copied into the worker; the executor bounds that by
+recycling workers (``ITSKG_WORKER_RECYCLE_MB``; measured in the README, "Serving from
+memory"). Before it forks, the template pays once what each fork would pay on its first
+requests (``warm``).
 
 The server talks to a template over one control connection (``Template``): ``fork`` asks for a
 worker of a lane and receives the worker's end of a new socket pair (``SCM_RIGHTS``,
