@@ -4,15 +4,26 @@
 pool, so network analysis runs under the same deadline and in the same killable processes
 as SPARQL queries; without a pool it runs in the calling process. Each worker keeps the
 networkx graphs it built in a small per-process cache keyed by store generation,
-projection and filters. Answers are bytes: JSON for views, metrics and summaries, the file
+projection and filters; a graph that took ``SHELF_MIN_SECONDS`` or more to build is also
+pickled beside the generation's precomputed answers (``STORE/answers/<generation>/graphs/``,
+removed with them), so the next worker that needs it (the explorer's metric request often
+lands on another worker than its view) or the next server loads it instead of building it
+again. Answers are bytes: JSON for views, metrics and summaries, the file
 for exports.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import heapq
 import json
+import logging
+import os
+import pickle
+import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -24,6 +35,11 @@ from itskg.graph.errors import AnalysisError
 __all__ = ["EXPORT_MEDIA", "GRAPH_CACHE_SIZE", "TASKS", "network_task", "run_task", "thin"]
 
 GRAPH_CACHE_SIZE = 4  # networkx graphs kept per worker process
+#: a graph built in this many seconds or more is pickled for other workers (cheaper ones are
+#: rebuilt); one with more than SHELF_MAX_EDGES edges is not (its pickle would be slow too)
+SHELF_MIN_SECONDS = 1.0
+SHELF_MAX_EDGES = 1_000_000
+log = logging.getLogger(__name__)
 EXPORT_MEDIA = {"gexf": "application/gexf+xml", "graphml": "application/graphml+xml",
                 "csv": "application/zip"}
 TASKS = ("view", "export", "metric", "summary")
@@ -49,11 +65,60 @@ def projection_graph(store: Store, projection: str, filters: Filters,
     if key in graphs:
         graphs.move_to_end(key)
         return graphs[key]
-    G = build_graph(store, projection, filters)
+    path = _shelf_path(store, key)
+    G = _unshelve(path) if path is not None else None
+    if G is None:
+        t0 = time.monotonic()
+        G = build_graph(store, projection, filters)
+        if (path is not None and time.monotonic() - t0 >= SHELF_MIN_SECONDS
+                and G.number_of_edges() <= SHELF_MAX_EDGES):
+            _shelve(path, G)
     graphs[key] = G
     while len(graphs) > GRAPH_CACHE_SIZE:
         graphs.popitem(last=False)
     return G
+
+
+def _shelf_path(store: Store, key: tuple[Any, ...]) -> Path | None:
+    """Where the graph of ``key`` is pickled for the store's generation (None: remote)."""
+    from itskg.graph.answers import ANSWERS_DIR
+
+    root, generation = getattr(store, "root", None), getattr(store, "generation", None)
+    if not isinstance(root, Path) or not generation:
+        return None
+    name = hashlib.sha256(repr(key).encode("utf-8")).hexdigest()[:40] + ".graph"
+    return root / ANSWERS_DIR / generation / "graphs" / name
+
+
+def _unshelve(path: Path) -> nx.Graph | None:
+    """The graph pickled at ``path`` by a worker of this server (None when there is none or
+    it cannot be read: the caller builds it)."""
+    try:
+        with path.open("rb") as fh:
+            G = pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception as err:  # damaged or from another version: built again
+        log.warning("network graph %s unreadable (%s): building it again", path, err)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    return G if isinstance(G, nx.Graph) else None
+
+
+def _shelve(path: Path, G: nx.Graph) -> None:
+    """Pickle ``G`` at ``path`` (a temporary name renamed: readers see all of it or none);
+    a disk problem only costs the next worker a rebuild."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as fh:
+            pickle.dump(G, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError as err:
+        log.info("network graph not kept for other workers (%s)", err)
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _json(data: Any) -> tuple[bytes, str]:

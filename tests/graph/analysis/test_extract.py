@@ -94,3 +94,35 @@ def test_columns_from_the_engine_tsv_equal_its_rows(tiny) -> None:
         assert n == len(expected), q
         assert [{k: cols[k][i] for k in cols} for i in range(n)] == expected, q
     assert sum(_table(tiny, q)[0] for q in queries) > 40  # the tiny ecosystem has rows
+
+
+
+def test_a_slow_graph_is_kept_for_the_other_workers_with_its_generation(
+        tiny_store_path, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    import networkx as nx
+
+    from itskg.graph.analysis import tasks
+    from itskg.graph.store import KnowledgeStore
+
+    root = tmp_path / "store"  # a copy of its own: the shelf is written beside it
+    shutil.copytree(tiny_store_path, root)
+    monkeypatch.setattr(tasks, "SHELF_MIN_SECONDS", 0.0)  # the tiny graph is "slow"
+    with KnowledgeStore.open(root) as st:
+        built = tasks.projection_graph(st, "academy-academy", Filters(), {})
+        kept = list((root / "answers" / st.generation / "graphs").glob("*.graph"))
+        assert len(kept) == 1
+
+        def no_build(*a: object, **k: object) -> None:
+            raise AssertionError("built again although another worker kept it")
+
+        monkeypatch.setattr(tasks, "build_graph", no_build)
+        other_worker = tasks.projection_graph(st, "academy-academy", Filters(), {})
+        assert nx.utils.graphs_equal(other_worker, built)
+        kept[0].write_bytes(b"damaged")  # a damaged file is built again, not trusted
+        monkeypatch.undo()
+        again = tasks.projection_graph(st, "academy-academy", Filters(), {})
+        assert nx.utils.nodes_equal(again.nodes(data=True), built.nodes(data=True))
+        assert nx.utils.edges_equal(again.edges(data=True), built.edges(data=True))
+        assert not kept[0].exists()  # removed; the tiny graph is fast again: not kept
