@@ -633,15 +633,16 @@ def named_request(req: Mapping[str, Any], max_rows: int,
     bindings = bind_params(q, raw)
     exists = code_checks(q, raw, bindings)
     limit = req.get("limit")
-    text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
-    info = None
-    if q.binding == "values":
-        text, bindings = inline_bindings(text, bindings), {}
-    else:  # the text is the same on every request: scan it once
-        scans = {} if scans is None else scans
-        info = scans.get((q.name, limit))
-        if info is None:
-            info = scans[(q.name, limit)] = scan_query(text)
+    # the text and its scan are the same on every request for a query and limit: made once
+    scans = {} if scans is None else scans
+    prepared = scans.get((q.name, limit))
+    if prepared is None:
+        text = q.text if limit is None or q.kind != "select" else with_limit(q.text, limit)
+        prepared = scans[(q.name, limit)] = (text, scan_query(text))
+    text, info = prepared
+    if q.binding == "values" and bindings:
+        inlined = inline_bindings(text, bindings)  # its groups open before LIMIT: shift the scan
+        text, info, bindings = inlined, info.shifted(len(inlined) - len(text)), {}
     return build_request(text, fmt, max_rows, bindings=bindings, exists=exists, info=info)
 
 
