@@ -166,13 +166,16 @@ def _refuse_remote(toks: Sequence[Token]) -> None:
             )
 
 
-def scan_query(text: str) -> QueryInfo:
+def scan_query(text: str, toks: list[Token] | None = None) -> QueryInfo:
     """Tokenize a SPARQL query: its form and FROM graphs; refuse SERVICE and LOAD.
+
+    ``toks``: ``tokens(text)`` when the caller has them already (the protocol route gets
+    them from ``check_query_text``).
 
     >>> scan_query('SELECT * FROM <urn:g> { ?s ?p "SERVICE" }').from_graphs
     ['urn:g']
     """
-    toks = tokens(text)
+    toks = tokens(text) if toks is None else toks
     _refuse_remote(toks)
     prefixes: dict[str, str] = {}
     base: str | None = None
