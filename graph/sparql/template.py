@@ -29,6 +29,7 @@ gone).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -86,58 +87,40 @@ def template_main(ctrl: Connection, root: str, generation: str, parent: int) -> 
             ctrl.send(("status", _status(reaped, msg[1])))
 
 
-#: modules a worker imports on its first request of a kind (SPARQL answers, named queries,
-#: network tasks with igraph, library calls): imported once in the template, so every fork
-#: has them. igraph alone took 1.3-3.5 s per worker (in a dev install it imports matplotlib).
-WARM_MODULES = (
-    "itskg.graph.sparql.catalogue",
-    "itskg.graph.sparql.results",
-    "itskg.graph.analysis.tasks",
-    "itskg.graph.analysis.metrics",
-    "itskg.graph.analysis.export",
-    "itskg.graph.analysis._igraph",
-    "itskg.graph.calls",
-    "itskg.graph.reports.profile",
-)
-
-
 def warm(store: Any) -> dict[str, Any]:
     """Pay once, in the template, what each fresh worker would pay on its first requests.
 
     Measured on the national store: the first named query of a fresh fork took about 190 ms
     more than the next (the catalogue module imported and its 45 ``.rq`` files parsed), a
-    first network task 1.3-3.5 s more (igraph), a first profile the national figures.
-    Here, before any fork: the modules of ``WARM_MODULES``, the parsed catalogue and the scan
-    of every query text, the store's graph set (the workers' FROM check), and the profiles'
-    national figures (``reports.profile.warm``, cached per generation in the module).
+    first network task 1.3-3.5 s more (igraph), a first profile the national figures. The
+    modules come from the forkserver (``executor.FORKSERVER_PRELOAD``, once per server);
+    here, before any fork: the modules again (a no-op when preloaded), the named queries prepared
+    (``catalogue.prepare``: parsed, every text scanned; then a no-op in each fork), the
+    store's graph set (the workers' FROM check), and the profiles' national figures
+    (``reports.profile.warm``, cached per generation in the module).
     What a fork still pays is the copy-on-write of the pages its queries walk (the engine's
     in-memory store writes to every quad node it reads: README "Serving from memory").
 
-    Returns ``{"warm_seconds", "graphs", "scans"}`` for the forks (``warm_error`` when a
+    Returns ``{"warm_seconds", "graphs"}`` for the forks (``warm_error`` when a
     step failed: logged by the executor, never fatal: a worker then pays it itself).
     """
     import importlib
 
-    t0 = time.monotonic()
-    out: dict[str, Any] = {"graphs": None, "scans": {}}
-    # one BLAS thread: numpy (under igraph's matplotlib) would start a thread pool here, and
-    # the template must stay single-threaded when it forks
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    try:
-        for name in WARM_MODULES:
-            importlib.import_module(name)
-        from itskg.graph.sparql.catalogue import load_catalog
-        from itskg.graph.sparql.scan import scan_query
+    from itskg.graph.sparql.executor import FORKSERVER_PRELOAD
 
-        out["scans"] = {(q.name, None): scan_query(q.text) for q in load_catalog().values()
-                        if q.binding != "values"}
+    t0 = time.monotonic()
+    out: dict[str, Any] = {"graphs": None}
+    try:
+        for name in FORKSERVER_PRELOAD:
+            importlib.import_module(name)
+        from itskg.graph.sparql.catalogue import prepare
+
+        prepare()
         out["graphs"] = set(store.graphs()) | {r.graph for r in store.layers()}
         from itskg.graph.reports.profile import warm as warm_profiles
 
-        try:
-            warm_profiles(store)
-        except ItskgError:
-            pass  # a store without academies: no national figures to compute
+        with contextlib.suppress(Exception):  # optional: a first profile then computes them
+            warm_profiles(store)  # (a store without academies has none)
     except Exception as err:  # reported with "ready"; a worker pays what is missing
         out["warm_error"] = f"{type(err).__name__}: {err}"
     out["warm_seconds"] = round(time.monotonic() - t0, 2)
@@ -218,7 +201,6 @@ def _worker(conn: Connection, store: Any, warmed: dict[str, Any], lane: str, max
     state = WorkerState(store, max_rows)
     if warmed.get("graphs") is not None:
         state.graphs = set(warmed["graphs"])
-    state.scratch["named_scans"] = dict(warmed.get("scans") or {})
     conn.send(("ready", os.getpid()))
     serve_connection(conn, state)
 
