@@ -66,10 +66,15 @@ def projection_graph(store: Store, projection: str, filters: Filters,
         graphs.move_to_end(key)
         return graphs[key]
     path = _shelf_path(store, key)
-    G = _unshelve(path) if path is not None else None
+    G = _unshelve(path) if path is not None else None  # raises a kept refusal
     if G is None:
         t0 = time.monotonic()
-        G = build_graph(store, projection, filters)
+        try:
+            G = build_graph(store, projection, filters)
+        except AnalysisError as err:  # too large: the same answer for this generation
+            if path is not None and time.monotonic() - t0 >= SHELF_MIN_SECONDS:
+                _shelve(path, err)
+            raise
         if (path is not None and time.monotonic() - t0 >= SHELF_MIN_SECONDS
                 and G.number_of_edges() <= SHELF_MAX_EDGES):
             _shelve(path, G)
@@ -92,7 +97,9 @@ def _shelf_path(store: Store, key: tuple[Any, ...]) -> Path | None:
 
 def _unshelve(path: Path) -> nx.Graph | None:
     """The graph pickled at ``path`` by a worker of this server (None when there is none or
-    it cannot be read: the caller builds it)."""
+    it cannot be read: the caller builds it). Raises the AnalysisError kept there when the
+    projection was refused (too large: at national scale company-company took 5 s to say
+    so)."""
     try:
         with path.open("rb") as fh:
             G = pickle.load(fh)
@@ -103,12 +110,14 @@ def _unshelve(path: Path) -> nx.Graph | None:
         with contextlib.suppress(OSError):
             path.unlink()
         return None
+    if isinstance(G, AnalysisError):
+        raise G
     return G if isinstance(G, nx.Graph) else None
 
 
-def _shelve(path: Path, G: nx.Graph) -> None:
-    """Pickle ``G`` at ``path`` (a temporary name renamed: readers see all of it or none);
-    a disk problem only costs the next worker a rebuild."""
+def _shelve(path: Path, G: nx.Graph | AnalysisError) -> None:
+    """Pickle ``G`` (a graph or its refusal) at ``path`` (a temporary name renamed: readers
+    see all of it or none); a disk problem only costs the next worker a rebuild."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

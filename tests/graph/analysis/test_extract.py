@@ -126,3 +126,25 @@ def test_a_slow_graph_is_kept_for_the_other_workers_with_its_generation(
         assert nx.utils.nodes_equal(again.nodes(data=True), built.nodes(data=True))
         assert nx.utils.edges_equal(again.edges(data=True), built.edges(data=True))
         assert not kept[0].exists()  # removed; the tiny graph is fast again: not kept
+
+
+def test_a_slow_refusal_is_kept_too(tiny_store_path, tmp_path,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from itskg.graph.analysis import extract, tasks
+    from itskg.graph.store import KnowledgeStore
+
+    root = tmp_path / "store"
+    shutil.copytree(tiny_store_path, root)
+    monkeypatch.setattr(tasks, "SHELF_MIN_SECONDS", 0.0)
+    monkeypatch.setattr(extract, "MAX_PROJECTED_EDGES", 0)  # every projection "too large"
+    monkeypatch.setattr(tasks, "build_graph", lambda st, p, f: extract.build_graph(
+        st, p, f, max_edges=0))
+    with KnowledgeStore.open(root) as st:
+        with pytest.raises(AnalysisError, match="too large") as first:
+            tasks.projection_graph(st, "academy-academy", Filters(), {})
+        monkeypatch.setattr(tasks, "build_graph", None)  # not built again: the refusal is kept
+        with pytest.raises(AnalysisError) as again:
+            tasks.projection_graph(st, "academy-academy", Filters(), {})
+        assert str(again.value) == str(first.value)
