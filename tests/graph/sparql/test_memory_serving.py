@@ -134,13 +134,19 @@ def test_a_killed_template_falls_back_to_disk_and_is_copied_again(store: Path) -
         assert _count(ex) == base
 
 
-def test_the_budget_falls_back_to_disk_and_says_what_to_set(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def _big_store(tmp_path: Path) -> tuple[Path, int]:
+    """A store whose in-memory copy is estimated at 2 MiB or more, and that estimate."""
     root = tmp_path / "big"
     with KnowledgeStore.open(root, read_only=False) as st:
         st.replace_layers([_layer("big", 6000)], rules=[])
     need = estimate_mb(root, current_generation(root) or "")
     assert need >= 2
+    return root, need
+
+
+def test_the_budget_falls_back_to_disk_and_says_what_to_set(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    root, need = _big_store(tmp_path)
     with caplog.at_level(logging.WARNING, logger="itskg.graph.sparql.executor"), \
             QueryExecutor(root, workers=1, source="auto", memory_budget_mb=1) as ex:
         assert ex.serving["source"] == "disk"
@@ -158,11 +164,7 @@ def test_the_budget_falls_back_to_disk_and_says_what_to_set(
 
 def test_the_budget_counts_what_each_worker_copies_on_write(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    root = tmp_path / "big"
-    with KnowledgeStore.open(root, read_only=False) as st:
-        st.replace_layers([_layer("big", 6000)], rules=[])
-    copy = estimate_mb(root, current_generation(root) or "")
-    assert copy >= 2
+    root, copy = _big_store(tmp_path)
     # the copy fits, the copy and two workers' own shares do not
     with caplog.at_level(logging.WARNING, logger="itskg.graph.sparql.executor"), \
             QueryExecutor(root, workers=2, source="auto", memory_budget_mb=copy + 2) as ex:
