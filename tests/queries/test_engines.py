@@ -143,7 +143,9 @@ def _cases(q: NamedQuery) -> list[tuple[str, dict[str, str]]]:
 def test_the_catalogue_sorts_the_lists_that_differed_between_engines() -> None:
     for name, col in [("academies_by_region", "areas"), ("company_academy_edges", "areas"),
                       ("companies_in_several_regions", "regionCodes"),
-                      ("institutional_members_ranking", "regionCodes")]:
+                      ("institutional_members_ranking", "regionCodes"),
+                      ("academies_outside_s3_priorities", "areas"),
+                      ("courses_teaching_green_skills", "skillLabels")]:
         assert col in _sorted_concats(CATALOG[name]), name
 
 
