@@ -642,10 +642,18 @@ class QueryExecutor:
     def _watch(self) -> None:
         """Follow CURRENT. A new generation is served from disk at once (a bridge pool, so a
         query that arrives after a commit sees it), copied into memory in the background
-        and swapped in when the copy is ready."""
+        and swapped in when the copy is ready. A template that died (killed, out of memory)
+        is noticed here too, within FOLLOW_LOCAL seconds, not only when a request meets one
+        of its dead workers (with no request coming, nothing else would notice)."""
         while not self._closed:
             self._wake.wait(FOLLOW_LOCAL)
             self._wake.clear()
+            serving = self._pool
+            if (serving.template is not None and not serving.lost and not serving.retired
+                    and not serving.template.alive()):
+                self._retire(serving)  # its workers died with it
+                self._template_lost(serving)  # serves from disk, asks for a new copy
+                continue
             key = _stat_key(self._current)
             if key == self._fresh_key or self._closed:
                 continue

@@ -134,6 +134,16 @@ def test_a_killed_template_falls_back_to_disk_and_is_copied_again(store: Path) -
         assert _count(ex) == base
 
 
+def test_a_dead_template_is_noticed_without_a_request(store: Path) -> None:
+    # nothing asks its (dead) workers anything: the executor's own watch must notice
+    with QueryExecutor(store, workers=1, lookup_workers=0, source="memory") as ex:
+        base = _count(ex)
+        template = ex.serving["template_pid"]
+        os.kill(template, signal.SIGKILL)
+        assert _wait(lambda: ex.serving["source"] == "memory"
+                     and ex.serving["template_pid"] != template)
+        assert _count(ex) == base
+
 def _big_store(tmp_path: Path) -> tuple[Path, int]:
     """A store whose in-memory copy is estimated at 2 MiB or more, and that estimate."""
     root = tmp_path / "big"
