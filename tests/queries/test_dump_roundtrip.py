@@ -114,3 +114,80 @@ def test_a_dump_bulk_loaded_by_the_engine_is_a_complete_store(
             assert answers(st) == answers(catalog_store)
     finally:
         eng.stop()
+
+
+def _rewrite(dump: Path, name: str, edit: Callable[[bytes], bytes]) -> None:
+    """Change one file of a dump and update its manifest entry, so only load can tell."""
+    import hashlib
+
+    path = dump / name
+    with gzip.open(path, "rb") as fh:
+        data = edit(fh.read())
+    path.write_bytes(gzip.compress(data))
+    m = json.loads((dump / "manifest.json").read_text())
+    for e in m["layers"]:
+        if e["file"] == name:
+            e["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+            e["triples"] = data.count(b"\n")
+    (dump / "manifest.json").write_text(json.dumps(m))
+
+
+def test_entailments_of_the_same_rules_are_loaded_not_rederived(
+        tmp_path: Path, catalog_store: KnowledgeStore,
+        start_engine: Callable[[str], Engine]) -> None:
+    write_dump(catalog_store, tmp_path / "dump")
+    manifest = json.loads((tmp_path / "dump" / "manifest.json").read_text())
+    assert manifest["rules"] == catalog_store.rules_digest is not None
+    targets = {"local": Settings(store=tmp_path / "given"),
+               "oxigraph": Settings(**start_engine("oxigraph").settings())}
+    for name, settings in targets.items():
+        said: list[str] = []
+        with open_store(settings, read_only=False) as st:
+            load_dump(tmp_path / "dump", st, progress=said.append)
+            assert any("nothing re-derived" in m for m in said), name
+            assert not any(m.startswith("materialising") for m in said), name
+            assert counts(st) == counts(catalog_store), name
+            assert answers(st) == answers(catalog_store), name
+    # asked for, the rules run, with the same result
+    said = []
+    with KnowledgeStore.open(tmp_path / "rederived", read_only=False) as st:
+        load_dump(tmp_path / "dump", st, progress=said.append, rederive=True)
+        assert any("derived by the rules: asked for" in m for m in said)
+        assert any(m.startswith("materialising") for m in said)
+        assert counts(st) == counts(catalog_store)
+        assert st.rules_digest == manifest["rules"]
+    # a dump made with other rules: its entailments are not trusted
+    manifest["rules"] = "0" * 64
+    (tmp_path / "dump" / "manifest.json").write_text(json.dumps(manifest))
+    said = []
+    with KnowledgeStore.open(tmp_path / "other-rules", read_only=False) as st:
+        load_dump(tmp_path / "dump", st, progress=said.append)
+        assert any("made by other rules" in m for m in said)
+        assert counts(st) == counts(catalog_store)
+
+
+@pytest.mark.parametrize("backend", ["local", "oxigraph"])
+def test_a_quad_outside_its_layer_graph_loads_nothing(
+        tmp_path: Path, catalog_store: KnowledgeStore,
+        start_engine: Callable[[str], Engine], backend: str) -> None:
+    write_dump(catalog_store, tmp_path / "dump")
+    fixture = b"<https://w3id.org/itskg/graph/fixture>"
+    _rewrite(tmp_path / "dump", "synthetic-fixture.nq.gz",
+             lambda data: data.replace(b"<https://w3id.org/itskg/graph/synthetic-fixture>",
+                                       fixture, 1))
+    check_dump(tmp_path / "dump")  # the files themselves are as the manifest says
+    settings = Settings(store=tmp_path / "target") if backend == "local" \
+        else Settings(**start_engine("oxigraph").settings())
+    with open_store(settings, read_only=False) as st:
+        with pytest.raises(DataError) as info:
+            load_dump(tmp_path / "dump", st)
+        assert "graph/fixture" in str(info.value) or "expected" in str(info.value)
+        st.refresh()
+        assert st.layers() == [] and st.generation is None
+    # a line in no graph at all (the default graph) is refused the same way
+    _rewrite(tmp_path / "dump", "synthetic-fixture.nq.gz",
+             lambda data: data.replace(b" " + fixture + b" .", b" .", 1))
+    with open_store(Settings(store=tmp_path / "target2"), read_only=False) as st:
+        with pytest.raises(DataError, match="not what its layers declare"):
+            load_dump(tmp_path / "dump", st)
+        assert st.layers() == []
