@@ -40,11 +40,16 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 import pyoxigraph as ox
 
-from itskg.graph.backends.records import inferred_record, layer_record, meta_record
+from itskg.graph.backends.records import (
+    LayeredStore,
+    inferred_record,
+    layer_record,
+    meta_record,
+)
 from itskg.graph.errors import (
     QueryRefusedError,
     QuerySyntaxError,
@@ -54,7 +59,7 @@ from itskg.graph.errors import (
 )
 from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, graph_iri
 from itskg.graph.sparql.scan import has_dataset_clause
-from itskg.graph.terms import RDF_FORMATS, QueryResult, Term, to_term
+from itskg.graph.terms import RDF_FORMATS, QueryResult, to_term
 
 __all__ = [
     "KnowledgeStore",
@@ -181,7 +186,7 @@ def _tool_version() -> str:
         return "itskg (not installed)"
 
 
-class KnowledgeStore:
+class KnowledgeStore(LayeredStore):
     """An itskg store directory, opened for reading or writing.
 
     >>> import tempfile, pathlib
@@ -244,23 +249,11 @@ class KnowledgeStore:
         return current_generation(self.root)
 
     @property
-    def generation(self) -> str | None:
-        """The generation this handle reads (changes only on ``refresh``)."""
-        return self._gen
-
-    @property
     def rules_digest(self) -> str | None:
         """The digest of the rules that made this generation's ``inferred`` graph (None for
         a store built before it was recorded): a dump carries it, so that loading the dump
         with the same rules need not re-derive them."""
         return self._manifest.get("rules")
-
-    def refresh(self) -> bool:
-        """Switch to the newest committed generation if there is one; True if switched."""
-        if self.current_generation() != self._gen:
-            self._attach(required=False)
-            return True
-        return False
 
     def close(self) -> None:
         self._db = None
@@ -269,9 +262,6 @@ class KnowledgeStore:
     def __enter__(self) -> KnowledgeStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     @property
     def _store(self) -> ox.Store:
         if self._db is None:
@@ -279,13 +269,8 @@ class KnowledgeStore:
         return self._db
 
     # ---------------------------------------------------------------- reading
-    def layers(self) -> list[LayerRecord]:
-        """Committed layers, in load order (ontology and derived graphs included)."""
-        return [LayerRecord.from_dict(d) for d in self._manifest["layers"].values()]
-
-    def layer(self, source: str) -> LayerRecord | None:
-        d = self._manifest["layers"].get(source)
-        return LayerRecord.from_dict(d) if d else None
+    def _layer_table(self) -> dict[str, dict[str, Any]]:
+        return dict(self._manifest["layers"])
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
@@ -337,13 +322,6 @@ class KnowledgeStore:
                 ) from err
             raise
         return QueryResult(raw)
-
-    def select(self, sparql: str, **kw: Any) -> list[dict[str, Term | None]]:
-        """Convenience: a SELECT query's rows as a list."""
-        return list(self.query(sparql, **kw).rows())
-
-    def ask(self, sparql: str, **kw: Any) -> bool:
-        return self.query(sparql, **kw).boolean
 
     def update(self, sparql: str) -> None:
         """SPARQL Update is not applied in place: generations are immutable."""
@@ -618,7 +596,7 @@ class KnowledgeStore:
                     data = gzip.decompress(data.read_bytes())
                 else:
                     with gzip.open(data, "rb") as fh:
-                        db.bulk_load(fh, fmt)
+                        db.bulk_load(cast(IO[bytes], fh), fmt)
                     return
             load_into(db, data, fmt, None if nquads else ox.NamedNode(ly.graph),
                       base_iri=None if nquads else ly.graph)

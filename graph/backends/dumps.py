@@ -128,18 +128,26 @@ def _record_dict(rec: LayerRecord) -> dict[str, Any]:
 
 
 def _nt_to_nquads(nt: IO[bytes], path: Path, graph: str, level: int) -> int:
+    """Rewrite canonical N-Triples (what both backends write: one triple a line, `` .`` at its
+    end, newlines in literals escaped) as N-Quads of ``graph``, a block at a time: ``" .\\n"``
+    ends a line and nowhere else, so one bytes replace per block is exact. Returns lines."""
     suffix = f" <{graph}> .\n".encode()
     n = 0
+    rest = b""
     with gzip.open(path, "wb", compresslevel=level) as gz:
-        for line in nt:
-            line = line.rstrip(b"\r\n")
-            if not line:
-                continue
-            if not line.endswith(b" ."):
+        while block := nt.read(_BLOCK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            lines = block.count(b"\n")
+            if block.count(b" .\n") != lines or b"\n\n" in block or block.startswith(b"\n"):
+                bad = next(ln for ln in block.split(b"\n")[:-1] if not ln.endswith(b" ."))
                 raise StoreError(f"Unexpected N-Triples line while dumping <{graph}>: "
-                                 f"{line[:200]!r}")
-            gz.write(line[:-2] + suffix)
-            n += 1
+                                 f"{bad[:200]!r}")
+            gz.write(block.replace(b" .\n", suffix))
+            n += lines
+        if rest.strip():
+            raise StoreError(f"Unexpected end of the N-Triples of <{graph}>: {rest[:200]!r}")
     return n
 
 

@@ -331,12 +331,6 @@ class RemoteStore(LayeredStore):
         raise StoreError(f"The engine at {self.root} answered with {media or 'no media type'}, "
                          "which itskg cannot read.")
 
-    def select(self, sparql: str, **kw: Any) -> list[dict[str, Term | None]]:
-        return list(self.query(sparql, **kw).rows())
-
-    def ask(self, sparql: str, **kw: Any) -> bool:
-        return self.query(sparql, **kw).boolean
-
     def update(self, sparql: str) -> None:
         """Arbitrary SPARQL Update is refused: layers change only through imports."""
         raise QueryRefusedError(
@@ -574,8 +568,8 @@ class RemoteStore(LayeredStore):
                     if encode:
                         self._upload(staging, [_encode(q.triple, batch) for q in mem])
                     elif self.client.gsp_url:
-                        self.client.post_ntriples(
-                            staging, mem.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
+                        self.client.post_ntriples(staging, mem.dump(
+                            format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"")
                     else:
                         self._upload(staging, [q.triple for q in mem])
                     sent += len(mem)
