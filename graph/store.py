@@ -106,6 +106,10 @@ class Layer:
     lists the files or URLs it was made from (prov:wasDerivedFrom). ``triples``, when given,
     is the number of distinct triples the layer must have once loaded (a dump's manifest):
     the commit fails, leaving the store as it was, when the loaded graph differs.
+    ``generated`` marks N-Triples itskg wrote itself (the synthetic generator, whose IRIs and
+    literals go through ``rdfwriter``, tested against the strict parser): it is parsed
+    without re-validating every IRI, which the bulk load step otherwise spends time on.
+    Never set it on a user's file.
     """
 
     source: str
@@ -120,6 +124,7 @@ class Layer:
     sha256: str | None = None
     rows: int | None = None
     triples: int | None = None
+    generated: bool = False
 
     @property
     def graph(self) -> str:
@@ -599,7 +604,8 @@ class KnowledgeStore(LayeredStore):
                         db.bulk_load(cast(IO[bytes], fh), fmt)
                     return
             load_into(db, data, fmt, None if nquads else ox.NamedNode(ly.graph),
-                      base_iri=None if nquads else ly.graph)
+                      base_iri=None if nquads else ly.graph,
+                      lenient=ly.generated and not nquads)
         except (SyntaxError, EOFError, zlib.error, gzip.BadGzipFile) as err:
             from itskg.graph.errors import DataError, Problem
 
