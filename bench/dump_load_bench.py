@@ -59,12 +59,15 @@ class Clock:
     def __init__(self) -> None:
         self.t0 = time.perf_counter()
         self.events: list[tuple[float, str]] = []
+        self._last_upload = -10.0
 
     def __call__(self, msg: str) -> None:
         t = time.perf_counter() - self.t0
-        if not msg.startswith("uploading") or not self.events \
-                or not self.events[-1][1].startswith("uploading"):
+        shown = [e for e in self.events if e[1].startswith("uploading")]
+        if not msg.startswith("uploading") or not shown or t - self._last_upload >= 10:
             print(f"  {t:8.1f}s {msg}", file=sys.stderr, flush=True)
+            if msg.startswith("uploading"):
+                self._last_upload = t
         self.events.append((t, msg))
 
     def steps(self) -> dict[str, float]:
@@ -200,6 +203,8 @@ def main() -> None:
         res[step] = (run_virtuoso(step, dump, work) if step.startswith("virtuoso")
                      else run_local(step, dump, work / f"local-{step}",
                                     keep=step == "rederive" and "redump" in args.steps))
+        if args.json:  # what is done so far survives an interrupted run
+            args.json.write_text(json.dumps(res, indent=1))
     loads = [s for s in args.steps if s not in ("dump", "redump")]
     if loads:
         base = res[loads[0]]
