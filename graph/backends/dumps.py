@@ -39,7 +39,7 @@ from itskg.graph.backends.remote import meta_ntriples
 from itskg.graph.errors import DataError, Problem, StoreError
 from itskg.graph.metadata import DATASET_IRI
 from itskg.graph.namespaces import PREFIXES
-from itskg.graph.rdfwriter import NTriplesWriter
+from itskg.graph.rdfwriter import NTriplesWriter, sha256_file
 from itskg.graph.store import DERIVED_SOURCES, Layer, LayerRecord
 
 __all__ = ["DumpReport", "check_dump", "load_dump", "read_manifest", "write_dump"]
@@ -64,14 +64,6 @@ class DumpReport:
     @property
     def triples(self) -> int:
         return sum(self.layers.values())
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(_BLOCK):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_dump(store: Any, directory: Path, *, progress: Progress | None = None,
@@ -110,7 +102,7 @@ def write_dump(store: Any, directory: Path, *, progress: Progress | None = None,
                 "dump is incomplete (on Virtuoso, raise ResultSetMaxRows in virtuoso.ini).")
         counts[rec.source] = n
         entries.append({**_record_dict(rec), "file": name, "triples": n,
-                        "sha256": _sha256(path), "source_file": rec.file,
+                        "sha256": sha256_file(path), "source_file": rec.file,
                         "source_sha256": rec.sha256})
     manifest = {"format": FORMAT, "generation": store.generation, "layers": entries,
                 "triples": sum(counts.values()),
