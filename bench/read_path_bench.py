@@ -8,14 +8,17 @@ Usage::
 Engines, all over the same quads (the store's current generation):
 
 - ``itskg-http``: a real ``itskg serve`` on a free loopback port, ``GET /api/queries/NAME``
-  with the query's example parameters (lang=it), body read whole. The server keeps answers per
-  generation, so each round starts a fresh server: every timed request is uncached.
+  with the query's example parameters (lang=it), body read whole, over the lean keep-alive
+  client of ``serving_probe`` (the clock stops at the answer's last byte; the rows are
+  counted after it, so httpx's and the JSON parser's time is not charged to the server).
+  The server keeps answers per generation, so each round starts a fresh server: every timed
+  request is uncached.
 - ``mem``: pyoxigraph in memory (the store dumped and bulk-loaded once), in this process,
   parameters bound as the query's header declares (``binding:``), every row consumed.
 - ``disk``: pyoxigraph on the on-disk database, read-only, the same way.
 - ``virtuoso`` (``--virtuoso``): Virtuoso 7 over HTTP (tools/virtuoso.py starts it on loopback
   with its own database directory and bulk-loads an N-Quads dump), parameters inlined as
-  VALUES as itskg sends them to a remote endpoint.
+  VALUES as itskg sends them to a remote endpoint; POSTed over the same lean client.
 
 Each round runs every query once on every engine, interleaved query by query, so a busy
 machine slows every engine alike; the p50 over the rounds is reported per query and engine,
@@ -55,6 +58,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -104,10 +108,14 @@ def run_ox(db: ox.Store, text: str, bindings: dict[str, Any] | None) -> int:
     return sum(1 for _ in res)
 
 
-def timed(fn: Callable[[], int]) -> tuple[float, int]:
+def timed(fn: Callable[[], int | Callable[[], int]]) -> tuple[float, int]:
+    """Milliseconds of ``fn()`` and its rows. An HTTP engine's ``fn`` returns a function that
+    counts the rows of the body, called after the clock stops: the time is the server's
+    (request sent, last byte of the answer read), not the client's JSON parsing."""
     t = time.perf_counter()
     rows = fn()
-    return (time.perf_counter() - t) * 1000, rows
+    ms = (time.perf_counter() - t) * 1000
+    return ms, rows() if callable(rows) else rows
 
 
 # ------------------------------------------------------------------ the itskg server
@@ -167,21 +175,26 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def http_rows(client: httpx.Client, url: str, params: dict[str, str]) -> int:
-    r = client.get(url, params=params, headers={"Accept": "application/sparql-results+json"})
-    if r.status_code != 200:
-        raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
-    data = r.json()
-    return 1 if "boolean" in data else len(data["results"]["bindings"])
+def _counted(status: int, body: bytes) -> Callable[[], int]:
+    if status != 200:
+        raise RuntimeError(f"{status}: {body[:300].decode(errors='replace')}")
+
+    def count() -> int:
+        data = json.loads(body)
+        return 1 if "boolean" in data else len(data["results"]["bindings"])
+    return count
 
 
-def virtuoso_rows(client: httpx.Client, endpoint: str, text: str) -> int:
-    r = client.post(endpoint, data={"query": text},
-                    headers={"Accept": "application/sparql-results+json"})
-    if r.status_code != 200:
-        raise RuntimeError(f"{r.status_code}: {r.text[:300]}")
-    data = r.json()
-    return 1 if "boolean" in data else len(data["results"]["bindings"])
+def http_rows(client: Any, name: str, params: dict[str, str]) -> Callable[[], int]:
+    """GET /api/queries/NAME over the lean keep-alive client (``serving_probe.RawClient``, as
+    the look-ups use: httpx's own 0.3-1 ms per request is not the server's)."""
+    return _counted(*client.request("GET", f"/api/queries/{name}?{urlencode(params)}"))
+
+
+def virtuoso_rows(client: Any, text: str) -> Callable[[], int]:
+    """POST the query to Virtuoso's endpoint over the same lean client."""
+    return _counted(*client.request("POST", client.path,
+                                    body=urlencode({"query": text}).encode()))
 
 
 def _with_prefixes(text: str) -> str:
@@ -386,14 +399,19 @@ def main(argv: list[str] | None = None) -> int:
             loaded = vt.load_nquads(dump)
             results["virtuoso_load_s"] = time.perf_counter() - t
             log(f"Virtuoso {vt.endpoint}: {loaded:,} quads in {results['virtuoso_load_s']:.1f} s")
-        vclient = stack.enter_context(httpx.Client(timeout=args.timeout))
+        from serving_probe import RawClient
+
+        vclient = RawClient(vt.endpoint, timeout=args.timeout) if vt is not None else None
+        if vclient is not None:
+            stack.callback(vclient.close)
         times: dict[str, dict[str, list[float]]] = {n: {e: [] for e in engines} for n in names}
         rows: dict[str, dict[str, int | str]] = {n: {} for n in names}
         port = _free_port()
         for rnd in range(args.rounds):
             ctx: Any = (ItskgServer(args.store, port, args.timeout, args.serve_from)
                         if "itskg-http" in engines else contextlib.nullcontext())
-            with ctx as server, httpx.Client(timeout=args.timeout) as hclient:
+            with ctx as server:
+                hclient = RawClient(server.base, timeout=args.timeout) if server else None
                 if server is not None:
                     results.setdefault("startup_s", []).append(server.startup_s)
                     results["serving"] = server.health.get("source")
@@ -404,13 +422,13 @@ def main(argv: list[str] | None = None) -> int:
                     form = _binding_form(q)
                     local_text = q.text if form == "engine" else inline_bindings(q.text, b)
                     local_b = b if form == "engine" else None
-                    runs: dict[str, Callable[[], int]] = {
-                        "itskg-http": lambda n=n: http_rows(  # type: ignore[misc]
-                            hclient, f"{server.base}/api/queries/{n}", _raw_params(cat[n])),
+                    runs: dict[str, Callable[[], Any]] = {
+                        "itskg-http": lambda n=n, c=hclient: http_rows(  # type: ignore[misc]
+                            c, n, _raw_params(cat[n])),
                         "mem": lambda t=local_text, lb=local_b: run_ox(mem, t, lb),
                         "disk": lambda t=local_text, lb=local_b: run_ox(disk, t, lb),
                         "virtuoso": lambda q=q, b=b: virtuoso_rows(
-                            vclient, vt.endpoint, _with_prefixes(inline_bindings(q.text, b))),
+                            vclient, _with_prefixes(inline_bindings(q.text, b))),
                     }
                     for e in engines:
                         try:
@@ -424,6 +442,8 @@ def main(argv: list[str] | None = None) -> int:
                         for e in engines))
                 if server is not None:
                     results.setdefault("memory", []).append(server_memory(server))
+                if hclient is not None:
+                    hclient.close()
         p = {n: {e: p50(times[n][e]) for e in engines} for n in names}
         results["p50_ms"], results["rows"] = p, rows
         if engines:

@@ -27,37 +27,48 @@ class RawClient:
         self.host, self.port, self.path = u.hostname or "127.0.0.1", u.port or 80, u.path
         self.timeout = timeout
         self.sock: socket.socket | None = None
-        self.buf = b""
+        self.buf = bytearray()
 
     def _connect(self) -> socket.socket:
         s = socket.create_connection((self.host, self.port), timeout=self.timeout)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock, self.buf = s, b""
+        self.sock, self.buf = s, bytearray()
         return s
 
     def _read_until(self, s: socket.socket, marker: bytes) -> bytes:
-        while marker not in self.buf:
+        while (at := self.buf.find(marker)) < 0:
             chunk = s.recv(65536)
             if not chunk:
                 raise ConnectionError("the server closed the connection")
             self.buf += chunk
-        head, self.buf = self.buf.split(marker, 1)
+        head = bytes(self.buf[:at])
+        del self.buf[:at + len(marker)]
         return head
 
     def _read_n(self, s: socket.socket, n: int) -> bytes:
-        while len(self.buf) < n:
+        while len(self.buf) < n:  # a bytearray: a large body is not copied chunk by chunk
             chunk = s.recv(max(65536, n - len(self.buf)))
             if not chunk:
                 raise ConnectionError("the server closed the connection")
             self.buf += chunk
-        out, self.buf = self.buf[:n], self.buf[n:]
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
         return out
 
     def get(self, query: str, accept: str = "application/sparql-results+json"
             ) -> tuple[int, bytes]:
+        """GET the endpoint with ``query=``."""
+        return self.request("GET", f"{self.path}?query={quote(query, safe='')}", accept)
+
+    def request(self, method: str, target: str, accept: str = "application/sparql-results+json",
+                body: bytes = b"", content_type: str = "application/x-www-form-urlencoded"
+                ) -> tuple[int, bytes]:
+        """One request (``target``: path and query string); (status, body)."""
         s = self.sock or self._connect()
-        req = (f"GET {self.path}?query={quote(query, safe='')} HTTP/1.1\r\nHost: {self.host}\r\n"
-               f"Accept: {accept}\r\n\r\n").encode()
+        extra = (f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+                 if method == "POST" else "")
+        req = (f"{method} {target} HTTP/1.1\r\nHost: {self.host}\r\nAccept: {accept}\r\n"
+               f"{extra}\r\n").encode() + body
         try:
             s.sendall(req)
             head = self._read_until(s, b"\r\n\r\n").decode("latin-1").split("\r\n")
@@ -78,12 +89,12 @@ class RawClient:
                     break
                 parts.append(self._read_n(s, size))
                 self._read_n(s, 2)
-            body = b"".join(parts)
+            data = b"".join(parts)
         else:
-            body = self._read_n(s, int(headers.get("content-length", "0")))
+            data = self._read_n(s, int(headers.get("content-length", "0")))
         if headers.get("connection", "").lower() == "close":
             self.close()
-        return status, body
+        return status, data
 
     def close(self) -> None:
         if self.sock is not None:

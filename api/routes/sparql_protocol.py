@@ -253,10 +253,10 @@ async def answer_query(kg: KnowledgeGraph, query: str, limits: QueryLimits,
     """Run one protocol query: (the worker's answer, the headers it adds besides its media
     type). Parser-bomb limits first (nothing reaches a worker), then the form, the format
     and the lane. Raises what ``check_query_text``, ``choose_format`` and the facade raise."""
-    check_query_text(query, limits)  # parser bombs never reach a worker
-    info = scan_query(query)
+    toks = check_query_text(query, limits)  # parser bombs never reach a worker
+    info = scan_query(query, toks)
     fmt = choose_format(info.is_graph, accept, fmt_param)
-    lane = "lookup" if looks_cheap(query, info.form, info.limit) else "main"
+    lane = "lookup" if looks_cheap(query, info.form, info.limit, toks) else "main"
     res = await kg.asparql(query, fmt, info=info, default_graphs=default_graphs or (),
                            named_graphs=named_graphs or (), lane=lane)
     headers = {"Vary": "Accept"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from itskg.graph.errors import QueryLimitError, QueryTooLargeError
-from itskg.graph.sparql.scan import tokens
+from itskg.graph.sparql.scan import Token, tokens
 
 __all__ = ["CHEAP_LIMIT", "QueryLimits", "check_query_text", "looks_cheap"]
 
@@ -36,10 +36,12 @@ class QueryLimits:
                    settings.max_query_operators)  # type: ignore[attr-defined]
 
 
-def check_query_text(text: str, limits: QueryLimits = QueryLimits()) -> None:
-    """Raise unless ``text`` is within ``limits``.
+def check_query_text(text: str, limits: QueryLimits = QueryLimits()) -> list[Token]:
+    """Raise unless ``text`` is within ``limits``; its tokens (for ``scan_query`` and
+    ``looks_cheap``, so a protocol request is tokenised once).
 
-    >>> check_query_text("SELECT * { { ?s ?p ?o } UNION { ?s ?p ?o } }")
+    >>> len(check_query_text("SELECT * { { ?s ?p ?o } UNION { ?s ?p ?o } }"))
+    15
     >>> check_query_text("SELECT * WHERE " + "{" * 100 + "}" * 100)
     Traceback (most recent call last):
     ...
@@ -53,7 +55,8 @@ def check_query_text(text: str, limits: QueryLimits = QueryLimits()) -> None:
             f"{limits.max_length:,} (setting ITSKG_MAX_QUERY_LENGTH). Long VALUES lists are "
             "better run in parts.")
     depth = deepest = operators = 0
-    for kind, tok, _ in tokens(text):
+    toks = tokens(text)
+    for kind, tok, _ in toks:
         if kind == "other":
             if tok in _OPEN:
                 depth += 1
@@ -71,6 +74,7 @@ def check_query_text(text: str, limits: QueryLimits = QueryLimits()) -> None:
             f"The query has {operators:,} OPTIONAL/UNION/MINUS/EXISTS operators, more than "
             f"the server's limit of {limits.max_operators:,} (setting "
             "ITSKG_MAX_QUERY_OPERATORS). Use VALUES for alternatives, or split the query.")
+    return toks
 
 
 _HEAVY = {"ORDER", "GROUP", "COUNT", "SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT", "SAMPLE",
@@ -78,7 +82,8 @@ _HEAVY = {"ORDER", "GROUP", "COUNT", "SUM", "AVG", "MIN", "MAX", "GROUP_CONCAT",
 CHEAP_LIMIT = 1000
 
 
-def looks_cheap(text: str, form: str, limit: int | None) -> bool:
+def looks_cheap(text: str, form: str, limit: int | None, toks: list[Token] | None = None
+                ) -> bool:
     """Whether a query is a look-up that belongs on the executor's fast lane.
 
     ASK and DESCRIBE, and SELECT/CONSTRUCT with a top-level ``LIMIT`` of at most 1,000 and no
@@ -93,4 +98,5 @@ def looks_cheap(text: str, form: str, limit: int | None) -> bool:
         return True
     if form not in ("select", "construct") or limit is None or limit > CHEAP_LIMIT:
         return False
-    return not any(kind == "word" and tok.upper() in _HEAVY for kind, tok, _ in tokens(text))
+    return not any(kind == "word" and tok.upper() in _HEAVY
+                   for kind, tok, _ in (tokens(text) if toks is None else toks))

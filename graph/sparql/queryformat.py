@@ -10,6 +10,7 @@ endpoints and the worker pool.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from itskg.graph.terms import IRI, QueryResult, Term
 
 __all__ = [
     "RESULT_MEDIA",
+    "binding_slots",
     "format_rows",
     "inline_bindings",
     "plain_value",
@@ -73,6 +75,17 @@ def inline_bindings(text: str, bindings: Mapping[str, Any]) -> str:
     if not bindings:
         return text
     block = " " + values_clause(bindings)
+    for b in binding_slots(text):  # from the end: each insertion leaves earlier offsets valid
+        text = text[: b + 1] + block + text[b + 1:]
+    return text
+
+
+@functools.lru_cache(maxsize=256)
+def binding_slots(text: str) -> tuple[int, ...]:
+    """Where ``inline_bindings`` opens the groups of ``text``: the offsets of the ``{`` of
+    every SELECT's WHERE group (or of the CONSTRUCT's WHERE, or the ASK/DESCRIBE group),
+    last first. Cached: a catalogue query's text is the same on every request, so the worker
+    tokenises it once. Raises QueryParameterError when the query has no WHERE group."""
     toks = tokens(text)  # strings, IRIs and comments are whole tokens: their '{' never counts
     starts = [i for i, t in enumerate(toks) if t.is_word("SELECT")]
     if not starts:
@@ -89,9 +102,7 @@ def inline_bindings(text: str, bindings: Mapping[str, Any]) -> str:
         if b is None:
             raise QueryParameterError("cannot bind parameters: the query has no WHERE group")
         braces.add(b)
-    for b in sorted(braces, reverse=True):
-        text = text[: b + 1] + block + text[b + 1:]
-    return text
+    return tuple(sorted(braces, reverse=True))
 
 
 RESULT_MEDIA = {

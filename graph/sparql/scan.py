@@ -12,9 +12,10 @@ expose its parsed algebra.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 from urllib.parse import urljoin
 
@@ -53,6 +54,16 @@ class QueryInfo:
     @property
     def is_graph(self) -> bool:
         return self.form in {"construct", "describe"}
+
+    def shifted(self, by: int) -> QueryInfo:
+        """The scan of the same query with ``by`` characters inserted before its top-level
+        LIMIT and trailing VALUES (what ``inline_bindings`` does: every group it opens comes
+        first), without scanning the new text again."""
+        if not by:
+            return self
+        span = self.limit_span
+        return replace(self, limit_span=None if span is None else (span[0] + by, span[1] + by),
+                       values_at=None if self.values_at is None else self.values_at + by)
 
     def capped(self, text: str, cap: int) -> str | None:
         """``text`` with its top-level LIMIT set to ``cap + 1`` (None: SELECT already small)."""
@@ -99,6 +110,16 @@ def has_dataset_clause(sparql: str) -> bool:
     >>> has_dataset_clause('SELECT * { ?s ?p "FROM" }'), has_dataset_clause("SELECT * FROM <g> {}")
     (False, True)
     """
+    if _FROM.search(sparql) is None:  # most queries: no tokenising (the store asks every time)
+        return False
+    return _dataset_clause(sparql)
+
+
+_FROM = re.compile("from", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def _dataset_clause(sparql: str) -> bool:
     return any(t.is_word("FROM") for t in tokens(sparql))
 
 
@@ -145,13 +166,16 @@ def _refuse_remote(toks: Sequence[Token]) -> None:
             )
 
 
-def scan_query(text: str) -> QueryInfo:
+def scan_query(text: str, toks: list[Token] | None = None) -> QueryInfo:
     """Tokenize a SPARQL query: its form and FROM graphs; refuse SERVICE and LOAD.
+
+    ``toks``: ``tokens(text)`` when the caller has them already (the protocol route gets
+    them from ``check_query_text``).
 
     >>> scan_query('SELECT * FROM <urn:g> { ?s ?p "SERVICE" }').from_graphs
     ['urn:g']
     """
-    toks = tokens(text)
+    toks = tokens(text) if toks is None else toks
     _refuse_remote(toks)
     prefixes: dict[str, str] = {}
     base: str | None = None

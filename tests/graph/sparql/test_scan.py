@@ -70,3 +70,23 @@ def test_catalogue_reads_parameters_with_the_tokenizer() -> None:
         parse_query_text("q", HEAD + "INSERT DATA { <urn:a> <urn:b> <urn:c> }\n")
     lang = parse_query_text("q", HEAD + "SELECT ?s ?lang WHERE { ?s ?p ?lang }\n")
     assert [p.name for p in lang.params] == ["lang"]
+
+
+def test_a_shifted_scan_is_the_scan_of_the_inlined_text() -> None:
+    """The worker scans a ``binding: values`` query once and shifts the scan past the VALUES
+    blocks it inlines (``QueryInfo.shifted``): for every such catalogue query and its example
+    parameters, and for planted texts with a top-level LIMIT or a trailing VALUES block, that
+    is exactly the scan of the inlined text, so the row cap lands where it would have."""
+    from itskg.graph.sparql.catalogue import bind_params, load_catalog
+
+    cases = [(q.text, bind_params(q, {**q.example, **({"lang": "it"} if q.uses_lang else {})}))
+             for q in load_catalog().values() if q.binding == "values"]
+    assert len(cases) >= 10
+    cases += [("SELECT ?s { { SELECT ?s { ?s ?p ?o } LIMIT 3 } } LIMIT 7", {"s": iri("urn:a")}),
+              ("SELECT ?s { ?s ?p ?o } VALUES ?o { 1 }", {"s": iri("urn:a")}),
+              ("SELECT ?s { ?s ?p ?o }", {"s": iri("urn:a")})]
+    for text, bindings in cases:
+        inlined = inline_bindings(text, bindings)
+        shifted = scan_query(text).shifted(len(inlined) - len(text))
+        assert shifted == scan_query(inlined), text[:80]
+        assert shifted.capped(inlined, 10) == scan_query(inlined).capped(inlined, 10)
