@@ -144,11 +144,11 @@ def run_local(step: str, dump: Path, target: Path, keep: bool = False) -> dict[s
     return out
 
 
-def run_virtuoso(step: str, dump: Path, work: Path) -> dict[str, Any]:
+def run_virtuoso(step: str, dump: Path, work: Path, buffers: int) -> dict[str, Any]:
     sys.path.insert(0, str(TOOLS))
     from virtuoso import VirtuosoServer
 
-    with VirtuosoServer(work / "virtuoso") as vt:
+    with VirtuosoServer(work / "virtuoso", buffers=buffers) as vt:
         vt.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
         settings = Settings(store=vt.endpoint, store_engine="virtuoso",
                             store_write_timeout=7200)
@@ -174,6 +174,8 @@ def main() -> None:
     ap.add_argument("--steps", nargs="*", default=STEPS,
                     choices=[*STEPS, "virtuoso-convert", "virtuoso-given"])
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--buffers", type=int, default=170_000,
+                    help="Virtuoso's NumberOfBuffers (8 KB pages; 170,000 ~ 1.3 GB)")
     args = ap.parse_args()
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -200,7 +202,7 @@ def main() -> None:
                 write_dump(st, dump, progress=Clock())
             shutil.rmtree(work / "local-rederive", ignore_errors=True)
             continue
-        res[step] = (run_virtuoso(step, dump, work) if step.startswith("virtuoso")
+        res[step] = (run_virtuoso(step, dump, work, args.buffers) if step.startswith("virtuoso")
                      else run_local(step, dump, work / f"local-{step}",
                                     keep=step == "rederive" and "redump" in args.steps))
         if args.json:  # what is done so far survives an interrupted run
