@@ -549,6 +549,11 @@ class RemoteStore(LayeredStore):
         try:
             with opener(path, "rb") as fh:
                 for block in _line_blocks(fh, UPLOAD_BYTES):
+                    if b"_:" in block:  # perhaps blank nodes: see _upload_labelled
+                        sent += self._upload_labelled(ly, staging, block, batch, line,
+                                                      encode=encode)
+                        line += block.count(b"\n")
+                        continue
                     mem = ox.Store()
                     try:
                         mem.load(block, ox.RdfFormat.N_QUADS)
@@ -590,6 +595,34 @@ class RemoteStore(LayeredStore):
         else:
             self.client.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n"
                                f"{buf.getvalue().decode('utf-8')}}} }}")
+
+    def _upload_labelled(self, ly: Layer, staging: str, block: bytes, batch: str, line: int,
+                         *, encode: bool) -> int:
+        """Upload one block of a dump's N-Quads that may hold blank nodes. A store gives
+        blank nodes new labels on every load and an engine scopes them to one request, so
+        such a block goes through the parser, which keeps the file's labels, and is
+        skolemised like any layer (``_encode``: the same label, the same IRI in every block
+        of the layer). Returns the distinct triples sent; DataError as ``_stage_quads``."""
+        graph = ox.NamedNode(ly.graph)
+        triples: dict[str, ox.Triple] = {}
+        try:
+            for q in ox.parse(block, ox.RdfFormat.N_QUADS):
+                if q.graph_name != graph:
+                    where = "the default graph" if isinstance(q.graph_name, ox.DefaultGraph) \
+                        else str(q.graph_name)
+                    raise DataError(
+                        f"{Path(str(ly.data)).name}: a quad in {where}, outside <{ly.graph}>; "
+                        "the layers are unchanged.",
+                        [Problem(f"block from line {line}", file=str(ly.data))])
+                t = _encode(q.triple, batch, STAGED if encode else "")
+                triples[str(t)] = t
+        except SyntaxError as err:
+            raise DataError(
+                f"Layer '{ly.source}' is not valid N-Quads; the layers are unchanged.",
+                [Problem(f"{err} (in the block from line {line})", file=str(ly.data))]) from err
+        if triples:
+            self._upload(staging, list(triples.values()))
+        return len(triples)
 
     def _swap_request(self, layers: Sequence[Layer], staged: dict[str, tuple[str, int]],
                       remove: list[str], fresh: bool, rules: Sequence[str], *,

@@ -193,3 +193,28 @@ def test_a_quad_outside_its_layer_graph_loads_nothing(
         with pytest.raises(DataError, match="not what its layers declare"):
             load_dump(tmp_path / "dump", st)
         assert st.layers() == []
+
+
+def test_blank_nodes_stay_one_node_across_upload_blocks(
+        tmp_path: Path, start_engine: Callable[[str], Engine],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dump's blank node whose triples fall in different upload blocks is one node on the
+    engine too (blocks with blank nodes keep the file's labels and are skolemised alike)."""
+    from itskg.graph.backends import remote
+    from itskg.graph.store import Layer
+
+    ttl = b"""@prefix ex: <http://example.org/> .
+ex:a ex:shape [ ex:kind "circle" ; ex:size 3 ] .
+ex:b ex:list ( ex:x ex:y ex:z ) ."""
+    with KnowledgeStore.open(tmp_path / "src", read_only=False) as src:
+        src.replace_layers([Layer("shapes-demo", "Shapes", ttl, format="ttl")], rules=[])
+        write_dump(src, tmp_path / "dump")
+    monkeypatch.setattr(remote, "UPLOAD_BYTES", 64)  # about one line a block
+    with open_store(Settings(**start_engine("oxigraph").settings()), read_only=False) as st:
+        load_dump(tmp_path / "dump", st, rules=[])
+        assert st.layer("shapes-demo").triples == 10
+        ex = "http://example.org/"
+        assert st.ask(f'ASK {{ <{ex}a> <{ex}shape> ?s . ?s <{ex}kind> "circle" ; '
+                      f'<{ex}size> 3 }}')
+        rows = st.select(f"SELECT ?m WHERE {{ <{ex}b> <{ex}list>/rdf:rest*/rdf:first ?m }}")
+        assert sorted(str(r["m"]) for r in rows) == [f"{ex}x", f"{ex}y", f"{ex}z"]
