@@ -538,7 +538,8 @@ class RemoteStore(LayeredStore):
         """Upload a dump's N-Quads file (gzip or not) into ``staging``, block by block: each
         block is parsed by the engine-independent parser into an in-memory store (syntax
         and IRIs checked, duplicates merged), checked to name only the layer's graph, and
-        sent as N-Triples (no per-triple Python unless ``encode``). Returns the triples
+        sent as N-Triples (no per-triple Python unless ``encode`` or the block has blank
+        nodes: ``_upload_labelled``). Returns the triples
         sent. DataError naming the file and the block's first line otherwise."""
         import gzip
 
