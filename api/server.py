@@ -32,7 +32,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
         log.warning("store cleanup skipped: %s", e)
     _log_to_stderr()
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
-                proxy_headers=True, server_header=False)
+                access_log=settings.access_log, proxy_headers=True, server_header=False)
 
 
 def _log_to_stderr() -> None:

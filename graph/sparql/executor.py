@@ -339,8 +339,8 @@ def serve_connection(conn: Any, state: WorkerState) -> None:
     try:
         prepare()
         state.known_graphs()
-    except ItskgError:  # a broken catalogue or store: its requests will say what is wrong
-        log.exception("getting the query worker ready failed")
+    except Exception:  # a broken catalogue, an engine not answering: requests will say so
+        log.exception("getting the query worker ready failed; it serves requests anyway")
     while True:
         try:
             req = conn.recv()
