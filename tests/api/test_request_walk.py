@@ -168,7 +168,8 @@ def test_csv_import_walk_is_the_importer_pipeline(tmp_path: Path) -> None:
 #: materialisation's semi-naive rule rewriting (sparql/delta) joins the commit path; the layer
 #: records every backend writes alike (backends/records) since the local store uses them too
 IMPORT_ALLOWED = {
-    "graph/backends/__init__.py", "graph/backends/records.py", "graph/config.py", "graph/errors.py", "graph/knowledge.py",
+    "graph/backends/__init__.py", "graph/backends/records.py", "graph/config.py",
+    "graph/errors.py", "graph/knowledge.py",
     "graph/metadata.py", "graph/namespaces.py", "graph/rdfwriter.py", "graph/reasoning.py",
     "graph/resources.py", "graph/sparql/delta.py", "graph/sparql/scan.py", "graph/store.py",
     "graph/terms.py", "graph/validate.py"}
