@@ -16,6 +16,7 @@ In one run:
 
 Heavy: run it alone (``flock /tmp/itskg-bench.lock python bench/load_bench.py ...``).
 Usage: python bench/load_bench.py --work DIR [--scale national-bench] [--json FILE]
+       [--no-layers]
 """
 
 from __future__ import annotations
@@ -221,6 +222,8 @@ def main() -> None:
     ap.add_argument("--scale", default="national-bench")
     ap.add_argument("--store", type=Path, help="skip the build: use this built store (copied)")
     ap.add_argument("--json", type=Path, help="write the results here")
+    ap.add_argument("--no-layers", action="store_true",
+                    help="skip part 3 (re-importing one layer): build and raw only")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     res: dict = {}
@@ -240,8 +243,9 @@ def main() -> None:
             "whole build / raw on-disk bulk load (quads/s)":
                 round(b["quads_per_s"] / r["disk_quads_per_s"], 2),
         }
-    print("== re-importing one layer", file=sys.stderr)
-    res["layers"] = run_layers(store, args.work)
+    if not args.no_layers:
+        print("== re-importing one layer", file=sys.stderr)
+        res["layers"] = run_layers(store, args.work)
     text = json.dumps(res, indent=1)
     print(text)
     if args.json:

@@ -38,7 +38,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -50,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from itskg.graph.errors import BackupError, StoreError, os_error
+from itskg.graph.rdfwriter import sha256_file
 from itskg.graph.store import (
     KnowledgeStore,
     _atomic_write,
@@ -70,7 +70,6 @@ __all__ = [
 
 BACKUP_FORMAT = "itskg-backup/1"
 INDEX = "BACKUP.json"
-_CHUNK = 1 << 20
 Progress = Callable[[str], None]
 
 @contextlib.contextmanager
@@ -82,14 +81,6 @@ def _os_errors(doing: str) -> Iterator[None]:
         if mapped is None:
             raise
         raise mapped from err
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _files(root: Path) -> list[Path]:
@@ -159,7 +150,7 @@ def backup(store: Path | str, dest: Path | str, progress: Progress | None = None
             out = partial / "generation" / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, out)
-            index[str(rel)] = {"size": out.stat().st_size, "sha256": _sha256(out)}
+            index[str(rel)] = {"size": out.stat().st_size, "sha256": sha256_file(out)}
             if i % 20 == 0 or i == len(files):
                 say(f"copied {i}/{len(files)} files")
         (partial / "manifest.json").write_text(json.dumps(manifest, indent=1))
@@ -167,7 +158,7 @@ def backup(store: Path | str, dest: Path | str, progress: Progress | None = None
         meta = {"format": BACKUP_FORMAT, "generation": gen, "store": str(root),
                 "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "triples": triples, "files": index,
-                "manifest_sha256": _sha256(partial / "manifest.json")}
+                "manifest_sha256": sha256_file(partial / "manifest.json")}
         _atomic_write(partial / INDEX, json.dumps(meta, indent=1))
         if dest.is_dir():
             dest.rmdir()  # an empty folder given as destination
@@ -203,11 +194,11 @@ def verify_backup(src: Path | str) -> dict[str, Any]:
                           f"{extra[:5]}. Restore from another backup.")
     for rel, want in listed.items():
         f = gen_dir / rel
-        if f.stat().st_size != want["size"] or _sha256(f) != want["sha256"]:
+        if f.stat().st_size != want["size"] or sha256_file(f) != want["sha256"]:
             raise BackupError(f"{src}: the file {rel} does not match its checksum (corrupt "
                               "copy). Restore from another backup.")
     man = src / "manifest.json"
-    if not man.is_file() or _sha256(man) != meta.get("manifest_sha256"):
+    if not man.is_file() or sha256_file(man) != meta.get("manifest_sha256"):
         raise BackupError(f"{src}: manifest.json is missing or does not match its checksum.")
     return meta
 

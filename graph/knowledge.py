@@ -582,14 +582,17 @@ class KnowledgeGraph:
         with self._open() as st:
             return write_dump(st, Path(output), progress=progress)
 
-    def load(self, directory: Path, progress: Progress | None = None) -> DumpReport:
+    def load(self, directory: Path, progress: Progress | None = None, *,
+             rederive: bool = False) -> DumpReport:
         """Load a dump into this (empty) store, local or remote, in one commit.
 
-        Raises DataError (damaged dump), StoreError (store not empty), StoreLockedError."""
+        The dump's entailments are kept when its manifest records the digest of the rules in
+        use; ``rederive`` runs the rules anyway. Raises DataError (damaged dump, a quad
+        outside its graph, counts off), StoreError (store not empty), StoreLockedError."""
         from itskg.graph.backends.dumps import load_dump
 
         with self._writer() as st:
-            return load_dump(Path(directory), st, progress=progress)
+            return load_dump(Path(directory), st, progress=progress, rederive=rederive)
 
     def layers(self) -> list[LayerRecord]:
         """The committed layers with their provenance."""

@@ -97,14 +97,7 @@ def retract(db: ox.Store, graph: str, rules: Sequence[str], removed: Sequence[st
     Raises NotIncremental, with ``db`` unchanged but for staging graphs (drop them with
     :func:`drop_staging`), when a rule cannot be evaluated incrementally.
     """
-    parsed = [parse_rule(r) for r in rules]
-    total = sum(sizes.values()) if sizes else len(db)
-    sizes = _sizes(db, removed, sizes)
-    t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        _retract(db, graph, rules, parsed, list(removed), sizes, total, Path(tmp) / "rule.nt")
-    (progress or (lambda _m: None))(
-        f"retracted the entailments of {len(removed)} layer(s) in {time.perf_counter() - t0:.1f} s")
+    _delta_pass(_retract, "retracted", db, graph, rules, removed, sizes, progress)
 
 
 def extend(db: ox.Store, graph: str, rules: Sequence[str], added: Sequence[str], *,
@@ -115,15 +108,24 @@ def extend(db: ox.Store, graph: str, rules: Sequence[str], added: Sequence[str],
     ``graph``. Raises NotIncremental when a rule cannot be evaluated incrementally; ``graph``
     may then be partly extended: drop it and the staging graphs and run :func:`materialise`.
     """
+    _delta_pass(_extend, "derived", db, graph, rules, added, sizes, progress)
+    return _size(db, graph)
+
+
+def _delta_pass(step: Callable[..., None], verb: str, db: ox.Store, graph: str,
+                rules: Sequence[str], layers: Sequence[str], sizes: dict[str, int] | None,
+                progress: Progress | None) -> None:
+    """Run one incremental pass (``_extend`` or ``_retract``) over ``layers`` with the parsed
+    rules, the layers' sizes and a scratch file, and report it as "``verb`` the entailments
+    of N layer(s) in S s"."""
     parsed = [parse_rule(r) for r in rules]
     total = sum(sizes.values()) if sizes else len(db)
-    sizes = _sizes(db, added, sizes)
+    known = _sizes(db, layers, sizes)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        _extend(db, graph, rules, parsed, list(added), sizes, total, Path(tmp) / "rule.nt")
+        step(db, graph, rules, parsed, list(layers), known, total, Path(tmp) / "rule.nt")
     (progress or (lambda _m: None))(
-        f"derived the entailments of {len(added)} layer(s) in {time.perf_counter() - t0:.1f} s")
-    return _size(db, graph)
+        f"{verb} the entailments of {len(layers)} layer(s) in {time.perf_counter() - t0:.1f} s")
 
 
 def drop_staging(db: ox.Store) -> None:

@@ -27,6 +27,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import gc
+import gzip
 import json
 import logging
 import os
@@ -35,13 +36,20 @@ import tempfile
 import time
 import traceback
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 import pyoxigraph as ox
 
+from itskg.graph.backends.records import (
+    LayeredStore,
+    inferred_record,
+    layer_record,
+    meta_record,
+)
 from itskg.graph.errors import (
     QueryRefusedError,
     QuerySyntaxError,
@@ -51,7 +59,7 @@ from itskg.graph.errors import (
 )
 from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, graph_iri
 from itskg.graph.sparql.scan import has_dataset_clause
-from itskg.graph.terms import RDF_FORMATS, QueryResult, Term, to_term
+from itskg.graph.terms import RDF_FORMATS, QueryResult, to_term
 
 __all__ = [
     "KnowledgeStore",
@@ -90,10 +98,18 @@ DERIVED_SOURCES = ("inferred", "meta")
 class Layer:
     """One source layer to load into its own named graph ``graph_iri(source)``.
 
-    ``data`` is a path or bytes in ``format`` (nt, ttl, nq is not allowed: a layer is one
-    graph). ``kind`` says what it is: real data, synthetic data, curated correspondences
-    (written by the project with a rationale each), the ontology, or rules output.
-    ``derived_from`` lists the files or URLs it was made from (prov:wasDerivedFrom).
+    ``data`` is a path or bytes in ``format``: nt or ttl (the triples go into the layer's
+    graph), or nq, also gzip-compressed (``.nq.gz``), whose quads must all name the layer's
+    graph (a dump's files, loaded as they are into a fresh store: see ``replace_layers``).
+    ``kind`` says what it is: real data, synthetic data, curated correspondences (written by
+    the project with a rationale each), the ontology, or rules output. ``derived_from``
+    lists the files or URLs it was made from (prov:wasDerivedFrom). ``triples``, when given,
+    is the number of distinct triples the layer must have once loaded (a dump's manifest):
+    the commit fails, leaving the store as it was, when the loaded graph differs.
+    ``generated`` marks N-Triples itskg wrote itself (the synthetic generator, whose IRIs and
+    literals go through ``rdfwriter``, tested against the strict parser): it is parsed
+    without re-validating every IRI, which the bulk load step otherwise spends time on.
+    Never set it on a user's file.
     """
 
     source: str
@@ -107,6 +123,8 @@ class Layer:
     file: str | None = None
     sha256: str | None = None
     rows: int | None = None
+    triples: int | None = None
+    generated: bool = False
 
     @property
     def graph(self) -> str:
@@ -173,7 +191,7 @@ def _tool_version() -> str:
         return "itskg (not installed)"
 
 
-class KnowledgeStore:
+class KnowledgeStore(LayeredStore):
     """An itskg store directory, opened for reading or writing.
 
     >>> import tempfile, pathlib
@@ -236,16 +254,11 @@ class KnowledgeStore:
         return current_generation(self.root)
 
     @property
-    def generation(self) -> str | None:
-        """The generation this handle reads (changes only on ``refresh``)."""
-        return self._gen
-
-    def refresh(self) -> bool:
-        """Switch to the newest committed generation if there is one; True if switched."""
-        if self.current_generation() != self._gen:
-            self._attach(required=False)
-            return True
-        return False
+    def rules_digest(self) -> str | None:
+        """The digest of the rules that made this generation's ``inferred`` graph (None for
+        a store built before it was recorded): a dump carries it, so that loading the dump
+        with the same rules need not re-derive them."""
+        return self._manifest.get("rules")
 
     def close(self) -> None:
         self._db = None
@@ -254,9 +267,6 @@ class KnowledgeStore:
     def __enter__(self) -> KnowledgeStore:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     @property
     def _store(self) -> ox.Store:
         if self._db is None:
@@ -264,13 +274,8 @@ class KnowledgeStore:
         return self._db
 
     # ---------------------------------------------------------------- reading
-    def layers(self) -> list[LayerRecord]:
-        """Committed layers, in load order (ontology and derived graphs included)."""
-        return [LayerRecord.from_dict(d) for d in self._manifest["layers"].values()]
-
-    def layer(self, source: str) -> LayerRecord | None:
-        d = self._manifest["layers"].get(source)
-        return LayerRecord.from_dict(d) if d else None
+    def _layer_table(self) -> dict[str, dict[str, Any]]:
+        return dict(self._manifest["layers"])
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())
@@ -322,13 +327,6 @@ class KnowledgeStore:
                 ) from err
             raise
         return QueryResult(raw)
-
-    def select(self, sparql: str, **kw: Any) -> list[dict[str, Term | None]]:
-        """Convenience: a SELECT query's rows as a list."""
-        return list(self.query(sparql, **kw).rows())
-
-    def ask(self, sparql: str, **kw: Any) -> bool:
-        return self.query(sparql, **kw).boolean
 
     def update(self, sparql: str) -> None:
         """SPARQL Update is not applied in place: generations are immutable."""
@@ -387,6 +385,7 @@ class KnowledgeStore:
         progress: Progress | None = None,
         rules: Sequence[str] | None = None,
         incremental: bool = True,
+        entailments: Layer | None = None,
     ) -> list[LayerRecord]:
         """Atomically replace (or add) ``layers`` and drop ``remove``; commit a new generation.
 
@@ -396,10 +395,20 @@ class KnowledgeStore:
         layers can entail, see :mod:`itskg.graph.reasoning`) when the previous generation's
         were made by the same rules and the change is small next to what is kept;
         ``incremental=False`` recomputes them in full (same result; for benchmarks and as
-        an escape hatch). On any error the new generation is discarded and the store is
-        exactly as before.
+        an escape hatch). ``entailments`` (only with ``fresh``) is the ``inferred`` graph
+        already derived by these ``rules`` from exactly these layers (a dump whose manifest
+        records the same rules' digest): it is loaded, counted and kept instead of running
+        the rules. N-Quads layers (a dump's files) are also only for ``fresh`` commits; after
+        loading, every graph must hold exactly the layer's ``triples`` when given, and no
+        quad may be outside the layers' graphs. On any error the new generation is
+        discarded and the store is exactly as before (StoreError, DataError).
         """
         say = progress or (lambda _m: None)
+        quads = [ly.source for ly in [*layers, *([entailments] if entailments else [])]
+                 if ly.format in {"nq", "nq.gz"}]
+        if (quads or entailments is not None) and not fresh:
+            raise StoreError(f"N-Quads layers ({', '.join(quads) or 'entailments'}) and given "
+                             "entailments load only into a fresh commit (fresh=True).")
         with self._write_lock():
             self._gc()
             new_gen = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -431,32 +440,21 @@ class KnowledgeStore:
                     incremental = self._retract(db, rule_texts, gone, say)
                 for ly in layers:
                     say(f"loading {ly.source}")
-                    n = self._load_layer(db, ly)
-                    records[ly.source] = asdict(
-                        LayerRecord(
-                            source=ly.source, graph=ly.graph, title=ly.title, kind=ly.kind,
-                            triples=n, loaded_at=_now(), derived_from=list(ly.derived_from),
-                            license=ly.license, description=ly.description, file=ly.file,
-                            sha256=ly.sha256, rows=ly.rows, tool_version=_tool_version(),
-                        )
-                    )
-                say("materialising entailments")
-                incoming = sum(int(records[ly.source]["triples"]) for ly in layers)
-                kept_n = sum(int(d["triples"]) for s, d in records.items()
-                             if s not in {ly.source for ly in layers})
-                if incremental and incoming * RETRACT_SHARE > kept_n:
-                    # extending costs more than a full pass (measured: 47k new triples in a
-                    # 575k store, 20 s against 7.5 s)
-                    say("entailments computed in full: the new layers are large next to "
-                        "what is kept")
-                    incremental = False
-                    if db.contains_named_graph(ox.NamedNode(INFERRED_GRAPH)):
-                        db.remove_graph(ox.NamedNode(INFERRED_GRAPH))
-                records["inferred"] = self._materialise(
-                    db, rule_texts, [ly.graph for ly in layers] if incremental else None,
-                    {d["graph"]: int(d["triples"]) for d in records.values()}
-                    | {INFERRED_GRAPH: int(self._manifest["layers"].get("inferred", {})
-                                           .get("triples", 0))}, say)
+                    self._load_layer(db, ly)
+                if entailments is not None:
+                    say("loading the entailments (inferred) given with the layers")
+                    self._load_layer(db, entailments)
+                loaded = [*layers, *([entailments] if entailments else [])]
+                counted = self._check_loaded(db, loaded, whole=bool(quads))
+                for ly in layers:
+                    records[ly.source] = layer_record(ly, counted[ly.graph])
+                if entailments is not None:
+                    say(f"entailments taken as given ({counted[INFERRED_GRAPH]:,} triples, "
+                        "made by the same rules): nothing re-derived")
+                    records["inferred"] = inferred_record(counted[INFERRED_GRAPH])
+                else:
+                    records["inferred"] = self._entail(db, layers, records, rule_texts,
+                                                       incremental, say)
                 say("writing metadata")
                 records["meta"] = self._write_meta(db, records)
                 db.flush()
@@ -564,22 +562,84 @@ class KnowledgeStore:
                     db.remove_graph(ox.NamedNode(g))
             return False
 
-    def _load_layer(self, db: ox.Store, ly: Layer) -> int:
-        fmt = RDF_FORMATS.get(ly.format)
-        if fmt is None or ly.format in {"nq", "trig"}:
-            raise StoreError(f"Layer {ly.source}: unsupported format {ly.format!r} (use nt or ttl)")
-        g = ox.NamedNode(ly.graph)
+    def _entail(self, db: ox.Store, layers: Sequence[Layer], records: dict[str, Any],
+                rules: Sequence[str], incremental: bool, say: Progress) -> dict[str, Any]:
+        """Bring the ``inferred`` graph up to date after loading ``layers``: extended by what
+        they entail when ``incremental`` and they are small next to what is kept, else
+        computed in full. Returns its record."""
+        say("materialising entailments")
+        incoming = sum(int(records[ly.source]["triples"]) for ly in layers)
+        kept_n = sum(int(d["triples"]) for s, d in records.items()
+                     if s not in {ly.source for ly in layers})
+        if incremental and incoming * RETRACT_SHARE > kept_n:
+            # extending costs more than a full pass (measured: 47k new triples in a 575k
+            # store, 20 s against 7.5 s)
+            say("entailments computed in full: the new layers are large next to what is kept")
+            incremental = False
+            if db.contains_named_graph(ox.NamedNode(INFERRED_GRAPH)):
+                db.remove_graph(ox.NamedNode(INFERRED_GRAPH))
+        return self._materialise(
+            db, rules, [ly.graph for ly in layers] if incremental else None,
+            {d["graph"]: int(d["triples"]) for d in records.values()}
+            | {INFERRED_GRAPH: int(self._manifest["layers"].get("inferred", {})
+                                   .get("triples", 0))}, say)
+
+    def _load_layer(self, db: ox.Store, ly: Layer) -> None:
+        """Bulk-load one layer: triples into its graph, or a dump's N-Quads (gzip or not)
+        as they are (``_check_loaded`` then checks where they went). DataError when the
+        data is not valid RDF (strict parsing: IRIs and literals are validated)."""
+        nquads = ly.format in {"nq", "nq.gz"}
+        fmt = ox.RdfFormat.N_QUADS if nquads else RDF_FORMATS.get(ly.format)
+        if fmt is None or ly.format == "trig":
+            raise StoreError(f"Layer {ly.source}: unsupported format {ly.format!r} "
+                             "(use nt, ttl, or a dump's nq)")
         name = ly.file or (str(ly.data) if isinstance(ly.data, Path) else ly.source)
+        data = ly.data
         try:
-            load_into(db, ly.data, fmt, g, base_iri=ly.graph)
-        except SyntaxError as err:
+            if nquads and isinstance(data, Path) and data.name.endswith(".gz"):
+                if data.stat().st_size * 8 < SMALL_INPUT:  # small: one transaction
+                    data = gzip.decompress(data.read_bytes())
+                else:
+                    with gzip.open(data, "rb") as fh:
+                        db.bulk_load(cast(IO[bytes], fh), fmt)
+                    return
+            load_into(db, data, fmt, None if nquads else ox.NamedNode(ly.graph),
+                      base_iri=None if nquads else ly.graph,
+                      lenient=ly.generated and not nquads)
+        except (SyntaxError, EOFError, zlib.error, gzip.BadGzipFile) as err:
             from itskg.graph.errors import DataError, Problem
 
             raise DataError(
                 f"Layer '{ly.source}' is not valid RDF; the store was left unchanged.",
                 [Problem(str(err), file=name)],
             ) from err
-        return _count(db.query(f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }}"))
+
+    def _check_loaded(self, db: ox.Store, layers: Sequence[Layer], *,
+                      whole: bool) -> dict[str, int]:
+        """Count each loaded layer's graph (distinct triples) and check it against the
+        layer's ``triples`` when given; ``whole`` (N-Quads were loaded into a fresh
+        database): also check that no quad went outside the layers' graphs. Returns the
+        counts by graph; DataError naming every difference otherwise."""
+        from itskg.graph.errors import DataError, Problem
+
+        counted = {ly.graph: _count(db.query(
+            f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ly.graph}> {{ ?s ?p ?o }} }}"))
+            for ly in layers}
+        problems = [Problem(f"{counted[ly.graph]} distinct triples in <{ly.graph}>, "
+                            f"{ly.triples} expected", file=ly.file or ly.source)
+                    for ly in layers if ly.triples is not None and counted[ly.graph] != ly.triples]
+        if whole:
+            expected = {ly.graph for ly in layers}
+            stray = sorted(g.value for g in db.named_graphs() if g.value not in expected)
+            problems += [Problem(f"quads in <{g}>, which is not one of the layers' graphs",
+                                 file=g) for g in stray]
+            if next(iter(db.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+                problems.append(Problem("quads in the default graph (a dump names a graph "
+                                        "on every line)", file="default graph"))
+        if problems:
+            raise DataError("The loaded data is not what its layers declare; the store was "
+                            "left unchanged.", problems)
+        return counted
 
     def _materialise(self, db: ox.Store, rules: Sequence[str], added: list[str] | None,
                      sizes: dict[str, int], say: Progress) -> dict[str, Any]:
@@ -597,12 +657,7 @@ class KnowledgeStore:
                 db.remove_graph(ox.NamedNode(INFERRED_GRAPH))
         if n is None:
             n = materialise(db, INFERRED_GRAPH, rules)
-        return asdict(LayerRecord(
-            source="inferred", graph=INFERRED_GRAPH, kind="inferred",
-            title="OWL 2 RL entailments used by queries (materialised at build time)",
-            triples=n, loaded_at=_now(), tool_version=_tool_version(),
-            description="Output of the SPARQL CONSTRUCT rules in ontology/rules/.",
-        ))
+        return inferred_record(n)
 
     def _write_meta(self, db: ox.Store, records: dict[str, Any]) -> dict[str, Any]:
         from itskg.graph.metadata import metadata_ntriples
@@ -610,11 +665,7 @@ class KnowledgeStore:
         data = metadata_ntriples(list(records.values()))
         load_into(db, data, ox.RdfFormat.N_TRIPLES, ox.NamedNode(META_GRAPH))
         n = sum(1 for _ in db.quads_for_pattern(None, None, None, ox.NamedNode(META_GRAPH)))
-        return asdict(LayerRecord(
-            source="meta", graph=META_GRAPH, kind="meta",
-            title="Catalogue of the layers (DCAT, PROV, VoID)", triples=n, loaded_at=_now(),
-            tool_version=_tool_version(),
-        ))
+        return meta_record(n)
 
     def _gc(self) -> None:
         """Delete generations other than CURRENT that no reader holds, and stray builds."""

@@ -279,13 +279,16 @@ def dump(output: Annotated[Path, typer.Option("--output", "-o", help="New direct
 @app.command()
 @_handle
 def load(directory: Annotated[Path, typer.Argument(help="A directory written by 'itskg dump'.")],
-         store: StoreOpt = None) -> None:
+         store: StoreOpt = None,
+         rederive: Annotated[bool, typer.Option(
+             "--rederive", help="Run the rules even when the dump's entailments were made by "
+             "the same rules (by default they are loaded as they are).")] = False) -> None:
     """Load a dump into an empty store: a directory or a SPARQL engine URL (checked first).
 
     Example: itskg load /tmp/itskg-dump --store http://127.0.0.1:7878/query
     """
     s = _settings(store)
-    report = _kg(s).load(directory, progress=_progress())
+    report = _kg(s).load(directory, progress=_progress(), rederive=rederive)
     err.print(f"[green]loaded {report.triples:,} triples into {s.store} in "
               f"{report.seconds:.1f} s[/]")
 

@@ -9,15 +9,15 @@ one file per layer, plus a manifest in two forms:
   checksum, source and licence), for people and catalogues;
 - ``manifest.json``: the same records for ``load_dump``.
 
-``load_dump(DIR, store)`` checks the dump first (every file present, its sha256 and its triple
-count as the manifest says), refuses a store that already holds layers, and then commits the
-data layers in one ``replace_layers`` (the ``inferred`` and ``meta`` graphs are recomputed by
-the target, and the inferred count is compared with the dump's). It works the same on a local
-store directory and on a remote engine, since both are reached through ``open_store``.
-
-The N-Triples -> N-Quads step rewrites lines (``s p o .`` -> ``s p o <g> .``): both stores write
-canonical one-triple-per-line N-Triples, so this is exact and several times faster than
-re-parsing (hand-written for that reason).
+``load_dump(DIR, store)`` checks the dump first (every file present, its sha256 and its number
+of lines as the manifest says, in one read), refuses a store that already holds layers, and
+then commits the data layers in one ``replace_layers``. The files are loaded as they are: a
+local store bulk-loads the N-Quads (strict parsing) and checks that every graph holds the
+manifest's count and no quad is outside the layers' graphs before it commits; a remote engine
+gets them block by block, parsed and checked locally, as N-Triples. When the manifest records
+the digest of the rules that made its ``inferred`` graph and it is the digest of the rules in
+use, that graph is loaded too and nothing is re-derived (``rederive=True``, ``itskg load
+--rederive``, runs the rules instead); the ``meta`` graph is always written by the target.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ import hashlib
 import io
 import json
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -38,7 +39,7 @@ from itskg.graph.backends.remote import meta_ntriples
 from itskg.graph.errors import DataError, Problem, StoreError
 from itskg.graph.metadata import DATASET_IRI
 from itskg.graph.namespaces import PREFIXES
-from itskg.graph.rdfwriter import NTriplesWriter
+from itskg.graph.rdfwriter import NTriplesWriter, sha256_file
 from itskg.graph.store import DERIVED_SOURCES, Layer, LayerRecord
 
 __all__ = ["DumpReport", "check_dump", "load_dump", "read_manifest", "write_dump"]
@@ -63,14 +64,6 @@ class DumpReport:
     @property
     def triples(self) -> int:
         return sum(self.layers.values())
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(_BLOCK):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_dump(store: Any, directory: Path, *, progress: Progress | None = None,
@@ -109,10 +102,11 @@ def write_dump(store: Any, directory: Path, *, progress: Progress | None = None,
                 "dump is incomplete (on Virtuoso, raise ResultSetMaxRows in virtuoso.ini).")
         counts[rec.source] = n
         entries.append({**_record_dict(rec), "file": name, "triples": n,
-                        "sha256": _sha256(path), "source_file": rec.file,
+                        "sha256": sha256_file(path), "source_file": rec.file,
                         "source_sha256": rec.sha256})
     manifest = {"format": FORMAT, "generation": store.generation, "layers": entries,
-                "triples": sum(counts.values())}
+                "triples": sum(counts.values()),
+                "rules": getattr(store, "rules_digest", None)}
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     (directory / "manifest.ttl").write_bytes(_manifest_turtle(manifest))
     say(f"wrote {directory}")
@@ -126,18 +120,26 @@ def _record_dict(rec: LayerRecord) -> dict[str, Any]:
 
 
 def _nt_to_nquads(nt: IO[bytes], path: Path, graph: str, level: int) -> int:
+    """Rewrite canonical N-Triples (what both backends write: one triple a line, `` .`` at its
+    end, newlines in literals escaped) as N-Quads of ``graph``, a block at a time: ``" .\\n"``
+    ends a line and nowhere else, so one bytes replace per block is exact. Returns lines."""
     suffix = f" <{graph}> .\n".encode()
     n = 0
+    rest = b""
     with gzip.open(path, "wb", compresslevel=level) as gz:
-        for line in nt:
-            line = line.rstrip(b"\r\n")
-            if not line:
-                continue
-            if not line.endswith(b" ."):
+        while block := nt.read(_BLOCK):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            lines = block.count(b"\n")
+            if block.count(b" .\n") != lines or b"\n\n" in block or block.startswith(b"\n"):
+                bad = next(ln for ln in block.split(b"\n")[:-1] if not ln.endswith(b" ."))
                 raise StoreError(f"Unexpected N-Triples line while dumping <{graph}>: "
-                                 f"{line[:200]!r}")
-            gz.write(line[:-2] + suffix)
-            n += 1
+                                 f"{bad[:200]!r}")
+            gz.write(block.replace(b" .\n", suffix))
+            n += lines
+        if rest.strip():
+            raise StoreError(f"Unexpected end of the N-Triples of <{graph}>: {rest[:200]!r}")
     return n
 
 
@@ -196,6 +198,29 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     return dict(m)
 
 
+def _sha256_and_lines(path: Path) -> tuple[str, int]:
+    """One read of a gzip file: the sha256 of its bytes and the number of lines in it
+    (newlines, plus a last line without one). Corrupt data counts as -1 lines."""
+    h = hashlib.sha256()
+    n, last = 0, b"\n"
+    inflate = zlib.decompressobj(wbits=31)
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(_BLOCK):
+                h.update(block)
+                while block:
+                    out = inflate.decompress(block)
+                    if out:
+                        n += out.count(b"\n")
+                        last = out[-1:]
+                    block = inflate.unused_data  # a next gzip member
+                    if block:
+                        inflate = zlib.decompressobj(wbits=31)
+    except zlib.error:
+        return h.hexdigest(), -1
+    return h.hexdigest(), n + (last != b"\n")
+
+
 def check_dump(directory: Path, progress: Progress | None = None) -> dict[str, Any]:
     """Verify every file of a dump (present, sha256, triple count); return the manifest.
 
@@ -210,12 +235,11 @@ def check_dump(directory: Path, progress: Progress | None = None) -> dict[str, A
         if not path.exists():
             problems.append(Problem("file missing", file=str(path)))
             continue
-        if _sha256(path) != e["sha256"]:
+        digest, n = _sha256_and_lines(path)
+        if digest != e["sha256"]:
             problems.append(Problem("sha256 differs from the manifest (file changed or "
                                     "truncated)", file=str(path)))
             continue
-        with gzip.open(path, "rb") as fh:
-            n = sum(1 for line in fh if line.strip())
         if n != e["triples"]:
             problems.append(Problem(f"{n} quads, the manifest says {e['triples']}",
                                     file=str(path)))
@@ -225,11 +249,21 @@ def check_dump(directory: Path, progress: Progress | None = None) -> dict[str, A
 
 
 def load_dump(directory: Path, store: Any, *, progress: Progress | None = None,
-              rules: list[str] | None = None) -> DumpReport:
+              rules: list[str] | None = None, rederive: bool = False) -> DumpReport:
     """Load a dump into an empty ``store`` (local directory or remote engine, opened for
-    writing) in one commit. Raises DataError (damaged dump, wrong graph in a file),
-    StoreError (the store is not empty, or the engine's inferred count differs)."""
+    writing) in one commit.
+
+    The files are checked first (present, sha256, lines), then loaded as they are (no
+    conversion): every quad must be in its layer's graph and every graph must hold the
+    manifest's count, or nothing is committed. When the manifest records the digest of the
+    same ``rules`` (default: the shipped ones) the dump's ``inferred`` graph is loaded as it
+    is, since re-deriving it would give the same triples; ``rederive`` (or another digest)
+    runs the rules instead. Raises DataError (damaged dump, a quad outside its graph, counts
+    off), StoreError (the store is not empty, or re-derived entailments differ in size).
+    """
     import time
+
+    from itskg.graph.reasoning import load_rules, rules_digest
 
     say = progress or (lambda _m: None)
     t0 = time.perf_counter()
@@ -240,45 +274,41 @@ def load_dump(directory: Path, store: Any, *, progress: Progress | None = None,
         raise StoreError(
             f"The store {store.root} already holds layers ({', '.join(present)}); load a dump "
             "only into an empty store (a new directory, or an engine without itskg graphs).")
-    counts: dict[str, int] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        layers = []
-        for e in m["layers"]:
-            if e["source"] in DERIVED_SOURCES:
-                continue
-            say(f"reading {e['file']}")
-            nt = Path(tmp) / f"{e['source']}.nt"
-            counts[e["source"]] = _nquads_to_nt(directory / e["file"], nt, e["graph"])
-            layers.append(Layer(
-                source=e["source"], title=e["title"], data=nt, format="nt", kind=e["kind"],
-                derived_from=tuple(e.get("derived_from") or ()), license=e.get("license"),
-                description=e.get("description"), file=e.get("source_file"),
-                sha256=e.get("source_sha256"), rows=e.get("rows")))
-        store.replace_layers(layers, fresh=True, progress=say, rules=rules)
+
+    def layer(e: dict[str, Any]) -> Layer:
+        return Layer(
+            source=e["source"], title=e["title"], data=directory / e["file"], format="nq",
+            kind=e["kind"], derived_from=tuple(e.get("derived_from") or ()),
+            license=e.get("license"), description=e.get("description"),
+            file=e.get("source_file"), sha256=e.get("source_sha256"), rows=e.get("rows"),
+            triples=int(e["triples"]))
+
+    layers = [layer(e) for e in m["layers"] if e["source"] not in DERIVED_SOURCES]
+    inferred = next((e for e in m["layers"] if e["source"] == "inferred"), None)
+    digest = rules_digest(load_rules() if rules is None else rules)
+    given = None
+    if inferred is None or rederive or m.get("rules") != digest:
+        say("entailments to be derived by the rules: " + (
+            "asked for" if rederive else "the dump has no inferred graph" if inferred is None
+            else "the dump does not record the rules that made them" if not m.get("rules")
+            else "the dump's were made by other rules"))
+    else:
+        given = layer(inferred)
+        say("the dump's entailments were made by the same rules: loaded, not re-derived "
+            "(itskg load --rederive runs the rules)")
+    store.replace_layers(layers, fresh=True, progress=say, rules=rules, entailments=given)
     expected = {e["source"]: e["triples"] for e in m["layers"]}
     got = {r.source: r.triples for r in store.layers()}
+    other_rules = bool(m.get("rules")) and m.get("rules") != digest
     wrong = [f"{s}: {got.get(s)} (dump: {n})" for s, n in expected.items()
-             if s != "meta" and got.get(s) != n]
+             if s != "meta" and got.get(s) != n and not (s == "inferred" and other_rules)]
     if wrong:
         raise StoreError("Loaded, but the counts differ from the dump's: " + "; ".join(wrong)
                          + ". (An 'inferred' difference means this itskg's rules differ from "
                          "those of the dump's version.)")
+    counts = {ly.source: got[ly.source] for ly in layers}
     counts["inferred"] = got.get("inferred", 0)
     return DumpReport(directory, counts, time.perf_counter() - t0)
-
-
-def _nquads_to_nt(src: Path, dst: Path, graph: str) -> int:
-    """One layer's N-Quads as N-Triples; every quad must be in ``graph``."""
-    n = 0
-    with gzip.open(src, "rb") as fh, dst.open("wb") as out:
-        for quads in _batches(ox.parse(cast(IO[bytes], fh), ox.RdfFormat.N_QUADS)):
-            for q in quads:
-                if q.graph_name != ox.NamedNode(graph):
-                    raise DataError(f"{src.name}: a quad outside <{graph}>; nothing was loaded.",
-                                    [Problem(str(q)[:200], file=str(src))])
-            ox.serialize([q.triple for q in quads], out, ox.RdfFormat.N_TRIPLES)
-            n += len(quads)
-    return n
 
 
 def _batches(it: Any, size: int = 100_000) -> Any:

@@ -21,6 +21,7 @@ can use this module too without an import cycle.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from itskg.graph.namespaces import INFERRED_GRAPH, META_GRAPH
 
 if TYPE_CHECKING:  # pragma: no cover
     from itskg.graph.store import Layer, LayerRecord
+    from itskg.graph.terms import QueryResult, Term
 
 __all__ = ["LayeredStore", "inferred_record", "layer_record", "meta_record", "now"]
 
@@ -82,7 +84,8 @@ class LayeredStore:
 
     A backend sets ``_gen`` (the generation it reads) and implements ``_layer_table()``
     (source -> record dict of that generation), ``_attach(required=...)`` (read the newest
-    generation) and ``current_generation()`` and ``close()``.
+    generation), ``current_generation()``, ``close()`` and ``query()`` (``select`` and
+    ``ask`` are built on it).
     """
 
     _gen: str | None
@@ -116,6 +119,17 @@ class LayeredStore:
         from itskg.graph.store import LayerRecord
 
         return [LayerRecord.from_dict(d) for d in self._layer_table().values()]
+
+    #: run a SPARQL query (each backend's own signature)
+    query: Callable[..., QueryResult]
+
+    def select(self, sparql: str, **kw: Any) -> list[dict[str, Term | None]]:
+        """Convenience: a SELECT query's rows as a list."""
+        return list(self.query(sparql, **kw).rows())
+
+    def ask(self, sparql: str, **kw: Any) -> bool:
+        """An ASK query's answer."""
+        return self.query(sparql, **kw).boolean
 
     def layer(self, source: str) -> LayerRecord | None:
         """The record of layer ``source``, or None."""

@@ -85,6 +85,7 @@ VOID_TRIPLES = PREFIXES["void"] + "triples"
 HOLDER = ONTOLOGY + "lockHolder"
 STAGING = ONTOLOGY + "stagingGraph"
 UPLOAD_CHUNK = 50_000  # triples per Graph Store Protocol upload (a few MB of N-Triples)
+UPLOAD_BYTES = 8 << 20  # bytes of a dump's N-Quads per upload (about 50k quads)
 INSERT_CHUNK = 2_000  # triples per INSERT DATA request (Virtuoso's SPARQL compiler runs out of
 # memory at about 5,000)
 
@@ -330,12 +331,6 @@ class RemoteStore(LayeredStore):
         raise StoreError(f"The engine at {self.root} answered with {media or 'no media type'}, "
                          "which itskg cannot read.")
 
-    def select(self, sparql: str, **kw: Any) -> list[dict[str, Term | None]]:
-        return list(self.query(sparql, **kw).rows())
-
-    def ask(self, sparql: str, **kw: Any) -> bool:
-        return self.query(sparql, **kw).boolean
-
     def update(self, sparql: str) -> None:
         """Arbitrary SPARQL Update is refused: layers change only through imports."""
         raise QueryRefusedError(
@@ -425,12 +420,17 @@ class RemoteStore(LayeredStore):
     # ---------------------------------------------------------------- writing
     def replace_layers(self, layers: Sequence[Layer], *, remove: Iterable[str] = (),
                        fresh: bool = False, progress: Progress | None = None,
-                       rules: Sequence[str] | None = None) -> list[LayerRecord]:
+                       rules: Sequence[str] | None = None,
+                       entailments: Layer | None = None) -> list[LayerRecord]:
         """Replace (or add) ``layers`` and drop ``remove`` in one update request.
 
         Same contract as ``KnowledgeStore.replace_layers``: on a parse error, a failed
-        upload or a refused update the layers are as before. Raises DataError (bad RDF),
-        StoreLockedError (another writer), StoreError (engine failure, with what is left).
+        upload or a refused update the layers are as before. ``entailments`` (a dump's
+        ``inferred`` graph made by the same rules) is uploaded instead of running the rules
+        on the engine; N-Quads layers (a dump's files) are parsed locally block by block,
+        each quad checked to be in the layer's graph. Raises DataError (bad RDF, a quad
+        outside its graph, a count other than the layer's ``triples``), StoreLockedError
+        (another writer), StoreError (engine failure, with what is left).
         """
         from itskg.graph.reasoning import load_rules
 
@@ -447,12 +447,20 @@ class RemoteStore(LayeredStore):
             # layers go straight to their graphs; otherwise through encoded staging graphs.
             direct = self._gen is None
             staged: dict[str, tuple[str, int]] = {}
+            if entailments is not None and not (direct and fresh):
+                say("entailments derived by the rules on the engine: given ones are uploaded "
+                    "only into an engine without itskg graphs")
+                entailments = None
             try:
-                for ly in layers:
+                for ly in [*layers, *([entailments] if entailments else [])]:
                     target = ly.graph if direct else STAGING_GRAPH + ly.source
                     staged[ly.source] = (target, self._stage(ly, target, say, encode=not direct))
+                if entailments is not None:
+                    say(f"entailments taken as given ({staged['inferred'][1]:,} triples, "
+                        "made by the same rules): nothing re-derived")
                 say("swapping the layers in one update")
-                gen, request = self._swap_request(layers, staged, remove, fresh, rules)
+                gen, request = self._swap_request(layers, staged, remove, fresh, rules,
+                                                  given=entailments is not None)
                 self.client.update(request)
             except BaseException:
                 with contextlib.suppress(Exception):
@@ -470,13 +478,17 @@ class RemoteStore(LayeredStore):
         """Upload ``ly`` into ``staging`` (``encode``: as staged IRIs); return its number of
         distinct triples. The graph is listed in the lock resource until the commit."""
         fmt = RDF_FORMATS.get(ly.format)
-        if fmt is None or ly.format in {"nq", "trig"}:
-            raise StoreError(f"Layer {ly.source}: unsupported format {ly.format!r} (use nt or ttl)")
+        if fmt is None or ly.format == "trig":
+            raise StoreError(f"Layer {ly.source}: unsupported format {ly.format!r} "
+                             "(use nt, ttl, or a dump's nq)")
         self.client.update(
             f"DROP SILENT GRAPH <{staging}> ;\nINSERT DATA {{ GRAPH <{LOCK_GRAPH}> "
             f"{{ <{LOCK_GRAPH}> <{STAGING}> <{staging}> }} }}")
         name = ly.file or (str(ly.data) if isinstance(ly.data, Path) else ly.source)
         batch = uuid.uuid4().hex[:12]
+        if ly.format == "nq":
+            sent = self._stage_quads(ly, staging, say, batch, encode=encode)
+            return self._check_staged(ly, staging, sent)
         size = UPLOAD_CHUNK if self.client.gsp_url else INSERT_CHUNK
         seen: set[int] = set()
         chunk: list[ox.Triple] = []
@@ -504,11 +516,76 @@ class RemoteStore(LayeredStore):
         if chunk:
             self._upload(staging, chunk)
             sent += len(chunk)
+        return self._check_staged(ly, staging, sent)
+
+    def _check_staged(self, ly: Layer, staging: str, sent: int) -> int:
+        """The engine's count of ``staging`` after uploading ``sent`` distinct triples of
+        ``ly``; DataError when it differs from the layer's declared ``triples``, StoreError
+        when the engine lost some."""
         there = self.count(staging)
-        if there != sent:
+        if ly.triples is not None and there != ly.triples:
+            raise DataError(
+                f"Layer '{ly.source}' has {there} distinct triples, {ly.triples} expected; the "
+                "layers are unchanged.", [Problem("count differs", file=ly.file or ly.source)])
+        if ly.triples is None and there != sent:
             raise StoreError(
                 f"Upload of '{ly.source}' to {self.root} is incomplete: the engine holds "
                 f"{there} of {sent} triples in <{staging}>. The layers are unchanged; retry.")
+        return there
+
+    def _stage_quads(self, ly: Layer, staging: str, say: Progress, batch: str, *,
+                     encode: bool) -> int:
+        """Upload a dump's N-Quads file (gzip or not) into ``staging``, block by block: each
+        block is parsed by the engine-independent parser into an in-memory store (syntax
+        and IRIs checked, duplicates merged), checked to name only the layer's graph, and
+        sent as N-Triples (no per-triple Python unless ``encode`` or the block has blank
+        nodes: ``_upload_labelled``). Returns the triples
+        sent. DataError naming the file and the block's first line otherwise."""
+        import gzip
+
+        path = Path(str(ly.data))
+        graph = ox.NamedNode(ly.graph)
+        sent, line = 0, 1
+        opener: Any = gzip.open if path.name.endswith(".gz") else open
+        try:
+            with opener(path, "rb") as fh:
+                for block in _line_blocks(fh, UPLOAD_BYTES):
+                    if b"_:" in block:  # perhaps blank nodes: see _upload_labelled
+                        sent += self._upload_labelled(ly, staging, block, batch, line,
+                                                      encode=encode)
+                        line += block.count(b"\n")
+                        continue
+                    mem = ox.Store()
+                    try:
+                        mem.load(block, ox.RdfFormat.N_QUADS)
+                    except SyntaxError as err:
+                        raise DataError(
+                            f"Layer '{ly.source}' is not valid N-Quads; the layers are "
+                            "unchanged.", [Problem(f"{err} (in the block from line {line})",
+                                                   file=str(path))]) from err
+                    others = [g for g in mem.named_graphs() if g != graph]
+                    if others or next(iter(mem.quads_for_pattern(
+                            None, None, None, ox.DefaultGraph())), None) is not None:
+                        where = f"<{others[0].value}>" if others else "the default graph"
+                        raise DataError(
+                            f"{path.name}: a quad in {where}, outside <{ly.graph}>; the "
+                            "layers are unchanged.",
+                            [Problem(f"block from line {line}", file=str(path))])
+                    if encode:
+                        self._upload(staging, [_encode(q.triple, batch) for q in mem])
+                    elif self.client.gsp_url:
+                        self.client.post_ntriples(staging, mem.dump(
+                            format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"")
+                    else:
+                        self._upload(staging, [q.triple for q in mem])
+                    sent += len(mem)
+                    line += block.count(b"\n")
+                    say(f"uploading {ly.source}: {sent:,} triples")
+        except (EOFError, OSError) as err:
+            if isinstance(err, OSError) and not isinstance(err, gzip.BadGzipFile):
+                raise
+            raise DataError(f"{path.name} is not a valid gzip file; the layers are unchanged.",
+                            [Problem(str(err), file=str(path))]) from err
         return sent
 
     def _upload(self, graph: str, triples: list[ox.Triple]) -> None:
@@ -520,9 +597,39 @@ class RemoteStore(LayeredStore):
             self.client.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n"
                                f"{buf.getvalue().decode('utf-8')}}} }}")
 
+    def _upload_labelled(self, ly: Layer, staging: str, block: bytes, batch: str, line: int,
+                         *, encode: bool) -> int:
+        """Upload one block of a dump's N-Quads that may hold blank nodes. A store gives
+        blank nodes new labels on every load and an engine scopes them to one request, so
+        such a block goes through the parser, which keeps the file's labels, and is
+        skolemised like any layer (``_encode``: the same label, the same IRI in every block
+        of the layer). Returns the distinct triples sent; DataError as ``_stage_quads``."""
+        graph = ox.NamedNode(ly.graph)
+        triples: dict[str, ox.Triple] = {}
+        try:
+            for q in ox.parse(block, ox.RdfFormat.N_QUADS):
+                if q.graph_name != graph:
+                    where = "the default graph" if isinstance(q.graph_name, ox.DefaultGraph) \
+                        else str(q.graph_name)
+                    raise DataError(
+                        f"{Path(str(ly.data)).name}: a quad in {where}, outside <{ly.graph}>; "
+                        "the layers are unchanged.",
+                        [Problem(f"block from line {line}", file=str(ly.data))])
+                t = _encode(q.triple, batch, STAGED if encode else "")
+                triples[str(t)] = t
+        except SyntaxError as err:
+            raise DataError(
+                f"Layer '{ly.source}' is not valid N-Quads; the layers are unchanged.",
+                [Problem(f"{err} (in the block from line {line})", file=str(ly.data))]) from err
+        if triples:
+            self._upload(staging, list(triples.values()))
+        return len(triples)
+
     def _swap_request(self, layers: Sequence[Layer], staged: dict[str, tuple[str, int]],
-                      remove: list[str], fresh: bool, rules: Sequence[str]) -> tuple[str, str]:
-        """The one update that commits a change: (new generation, request text)."""
+                      remove: list[str], fresh: bool, rules: Sequence[str], *,
+                      given: bool = False) -> tuple[str, str]:
+        """The one update that commits a change: (new generation, request text). ``given``:
+        the ``inferred`` graph was uploaded (already in place), the rules are not run."""
         gen = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
         replaced = {ly.source for ly in layers} | set(remove) | set(DERIVED_SOURCES)
         old = self._records
@@ -548,13 +655,17 @@ class RemoteStore(LayeredStore):
         # engine's update WHERE already reads the union and refuses USING (Oxigraph server).
         using = [] if self.client.detect() in UNION_UPDATES else \
             [d["graph"] for d in records.values()] + [INFERRED_GRAPH]
-        ops.append(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
         prologue, bare = hoist_prefixes(list(rules))
-        ops += [insert_rule(r, INFERRED_GRAPH, using) for r in bare]
-        ops.append(
-            f"DELETE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH "
-            f"<{INFERRED_GRAPH}> {{ ?s ?p ?o }} GRAPH ?other {{ ?s ?p ?o }} "
-            f"FILTER(?other != <{INFERRED_GRAPH}>) }}")
+        if given:
+            ops.append(f"DELETE DATA {{ GRAPH <{LOCK_GRAPH}> {{ <{LOCK_GRAPH}> <{STAGING}> "
+                       f"<{INFERRED_GRAPH}> }} }}")
+        else:
+            ops.append(f"DROP SILENT GRAPH <{INFERRED_GRAPH}>")
+            ops += [insert_rule(r, INFERRED_GRAPH, using) for r in bare]
+            ops.append(
+                f"DELETE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH "
+                f"<{INFERRED_GRAPH}> {{ ?s ?p ?o }} GRAPH ?other {{ ?s ?p ?o }} "
+                f"FILTER(?other != <{INFERRED_GRAPH}>) }}")
         records["inferred"] = inferred_record(0)
         ops.append(f"DROP SILENT GRAPH <{META_GRAPH}>")
         ops.append(f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{\n"
@@ -679,3 +790,18 @@ class _Triples:
     def __iter__(self) -> Iterator[ox.Triple]:
         for q in self._quads:
             yield q.triple
+
+
+def _line_blocks(fh: IO[bytes], size: int) -> Iterator[bytes]:
+    """``fh`` read in blocks of about ``size`` bytes, each ending at a line end."""
+    rest = b""
+    while data := fh.read(size):
+        data = rest + data
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            rest = data
+            continue
+        rest = data[cut:]
+        yield data[:cut]
+    if rest:
+        yield rest

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from itskg.graph.backends.interface import Store
 from itskg.graph.errors import DataError, Problem, ValidationError
@@ -52,26 +53,30 @@ def default_source(kind: str, path: Path) -> str:
     return f"{kind}-{slug(Path(path).stem)}"
 
 
-def import_table(
-    store: Store,
-    kind: str,
-    path: Path,
-    *,
-    strict: bool = False,
-    source: str | None = None,
-    sheet: str | None = None,
-    progress: Progress | None = None,
-    shacl: bool = True,
-) -> ImportResult:
+class TableOptions(TypedDict, total=False):
+    """How a table is read (the keyword options of :func:`table_layer` and
+    :func:`import_table`): ``strict`` (warnings block), ``source`` (layer name, default
+    ``default_source``), ``sheet`` (XLSX sheet), ``progress`` (messages), ``shacl`` (False
+    skips the SHACL step: bulk tests only; the CLI always validates)."""
+
+    strict: bool
+    source: str | None
+    sheet: str | None
+    progress: Progress | None
+    shacl: bool
+
+
+def import_table(store: Store, kind: str, path: Path,
+                 **options: Unpack[TableOptions]) -> ImportResult:
     """Import one CSV/XLSX file of ``kind`` into ``store`` as its own layer.
 
     Raises DataError (ValidationError for SHACL violations) listing every problem with file,
     row, column and reason; warnings do not block unless ``strict``. ``shacl=False`` skips the
     SHACL step (used by bulk tests; the CLI always validates).
     """
-    res = table_layer(store, kind, path, strict=strict, source=source, sheet=sheet,
-                      progress=progress, shacl=shacl)
+    res = table_layer(store, kind, path, **options)
     assert res.layer is not None
+    progress = options.get("progress")
     (progress or (lambda _m: None))(f"committing layer {res.layer.source}")
     (res.record,) = store.replace_layers([res.layer], progress=progress)
     return res

@@ -180,6 +180,7 @@ def synthesize(
         ),
         sha256=sha256_file(path),
         rows=out.n,
+        generated=True,
     )
 
 

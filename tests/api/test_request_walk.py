@@ -120,10 +120,11 @@ SERVER_WALK = {"api/routes/named_queries.py", "graph/knowledge.py", "graph/sparq
                "graph/answers.py"}
 #: the worker's walk: the request handler (executor), the catalogue that checks and binds the
 #: parameters (with queryformat's VALUES inlining for ``binding: values`` queries and scan),
-#: the store and its terms, and the result writer (results)
+#: the store and its terms (with the reading side every backend shares, backends/records),
+#: and the result writer (results)
 WORKER_WALK = {"graph/sparql/executor.py", "graph/sparql/catalogue.py",
                "graph/sparql/queryformat.py", "graph/sparql/scan.py", "graph/store.py",
-               "graph/terms.py", "graph/sparql/results.py"}
+               "graph/backends/records.py", "graph/terms.py", "graph/sparql/results.py"}
 
 
 def test_named_query_walk(app: Any, store: Path) -> None:
@@ -164,9 +165,11 @@ def test_csv_import_walk_is_the_importer_pipeline(tmp_path: Path) -> None:
 #: the store it commits through (backends.open_store, store, terms, the rule materialisation
 #: in reasoning, the metadata graph, N-Triples writing), SHACL validation, config, errors,
 #: namespaces, the packaged resources and the SPARQL scanner; since issue 10 the incremental
-#: materialisation's semi-naive rule rewriting (sparql/delta) joins the commit path
+#: materialisation's semi-naive rule rewriting (sparql/delta) joins the commit path; the layer
+#: records every backend writes alike (backends/records) since the local store uses them too
 IMPORT_ALLOWED = {
-    "graph/backends/__init__.py", "graph/config.py", "graph/errors.py", "graph/knowledge.py",
+    "graph/backends/__init__.py", "graph/backends/records.py", "graph/config.py",
+    "graph/errors.py", "graph/knowledge.py",
     "graph/metadata.py", "graph/namespaces.py", "graph/rdfwriter.py", "graph/reasoning.py",
     "graph/resources.py", "graph/sparql/delta.py", "graph/sparql/scan.py", "graph/store.py",
     "graph/terms.py", "graph/validate.py"}

@@ -170,3 +170,35 @@ def test_killed_writer_leaves_the_store_as_it_was(st: KnowledgeStore, tmp_path: 
     reader.close()
     st.replace_layers([A])  # the next writer collects the stray generation
     assert len([p for p in (st.root / "db").iterdir() if p.is_dir()]) == 1
+
+
+def test_declared_triple_counts_and_nquads_layers_are_checked_before_the_commit(
+        st: KnowledgeStore, tmp_path: Path) -> None:
+    """A layer's declared ``triples`` (a dump's manifest) must match what was loaded; N-Quads
+    layers load only into a fresh commit and must keep to their graphs; a failure commits
+    nothing."""
+    import gzip
+
+    before, quads_before = st.generation, count(st)
+    with pytest.raises(DataError, match="not what its layers declare") as info:
+        st.replace_layers([Layer("gamma", "Gamma", nt(("c", "p", '"2"')), triples=2)])
+    assert "1 distinct triples" in str(info.value.problems)
+    assert "2 expected" in str(info.value.problems)
+    assert st.generation == before and st.layer("gamma") is None
+    path = tmp_path / "gamma.nq.gz"
+    g = graph_iri("gamma")
+    path.write_bytes(gzip.compress(f'<{EX}c> <{EX}p> "2" <{g}> .\n'.encode()))
+    with pytest.raises(StoreError, match="fresh commit"):
+        st.replace_layers([Layer("gamma", "Gamma", path, format="nq")])
+    # a quad in another layer's graph, fresh: refused, the store as it was
+    path.write_bytes(gzip.compress(
+        f'<{EX}c> <{EX}p> "2" <{g}> .\n<{EX}c> <{EX}p> "3" <{graph_iri("alpha")}> .\n'.encode()))
+    with pytest.raises(DataError) as info:
+        st.replace_layers([Layer("gamma", "Gamma", path, format="nq")], fresh=True)
+    assert graph_iri("alpha") in str(info.value.problems)
+    assert st.generation == before and count(st) == quads_before
+    # the same file without the stray quad loads, counted
+    path.write_bytes(gzip.compress(f'<{EX}c> <{EX}p> "2" <{g}> .\n'.encode()))
+    (rec,) = st.replace_layers([Layer("gamma", "Gamma", path, format="nq", triples=1)],
+                               fresh=True)
+    assert rec.triples == 1 and st.layer("alpha") is None and st.generation != before

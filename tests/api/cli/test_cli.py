@@ -86,7 +86,10 @@ def test_dump_and_load_between_store_directories(reference_store: Path, tmp_path
     assert code == 0 and "dumped" in err
     assert (tmp_path / "d" / "manifest.ttl").exists()
     code, _, err = run("load", str(tmp_path / "d"), "--store", str(tmp_path / "copy"))
-    assert code == 0 and "loaded" in err
+    assert code == 0 and "loaded" in err and "nothing re-derived" in err
+    code, _, err = run("load", str(tmp_path / "d"), "--store", str(tmp_path / "again"),
+                       "--rederive")
+    assert code == 0 and "derived by the rules: asked for" in err
     code, out, _ = run("query", "--store", str(tmp_path / "copy"), "--format", "csv",
                        "SELECT (COUNT(*) AS ?n) WHERE { ?a a itskg:ITSAcademy }")
     assert code == 0 and int(out.split()[-1]) > 100

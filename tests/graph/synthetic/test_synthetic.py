@@ -22,7 +22,7 @@ from itskg.graph.errors import ConfigError, DataError
 from itskg.graph.namespaces import ESCO, GRAPH, META_GRAPH, PREFIXES, sparql_prefixes
 from itskg.graph.rdfwriter import NTriplesWriter
 from itskg.graph.resources import data_files, ontology_files, vocab_files
-from itskg.graph.store import KnowledgeStore, Layer
+from itskg.graph.store import KnowledgeStore, Layer, parse_check
 from itskg.graph.synthetic.calibration import aggregates, compare
 from itskg.graph.synthetic.ecosystem import build_synthetic, parse_scale, scale_spec, synthesize
 from itskg.graph.synthetic.generator import SYNTHETIC_BASE
@@ -139,6 +139,15 @@ def test_output_does_not_depend_on_the_hash_seed(built, tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code, str(store.root), str(tmp_path)],
                          capture_output=True, text=True, env=env, check=True)
     assert out.stdout.strip() == hashlib.sha256(first).hexdigest()
+
+
+def test_generated_layer_passes_the_strict_parser(built) -> None:
+    """The layer is loaded leniently (``generated``: IRIs not re-validated), so the strict
+    parser checks here that what the generator writes is valid N-Triples, IRIs included."""
+    store, first, _second, layer = built
+    assert layer.generated
+    n = parse_check(first, "nt", name="synthetic")
+    assert n >= store.layer("synthetic").triples > 0
 
 
 def test_another_seed_gives_another_ecosystem(built, tmp_path: Path) -> None:
