@@ -19,7 +19,13 @@ starts it, bulk-loads the file(s), prints the SPARQL endpoint URL and serves unt
 Why these settings: ``ResultSetMaxRows`` is raised to 1,000,000 (the default, 10,000, cuts
 answers silently); ``MaxQueryExecutionTime = 0`` because a non-zero value turns on Virtuoso's
 "anytime" mode, which returns *partial* results without an error; buffers are sized for about
-2 GB, enough for the national ecosystem (2M quads). Queries without FROM see every graph, as
+2 GB, enough for the national ecosystem (2M quads); ``TransactionAfterImageLimit`` (the largest
+transaction Virtuoso commits, default 50 MB) is raised to 2 GB because itskg commits an import
+in one update: the EU-scale graph (12.5M triples) failed with SR325 under the default. Virtuoso
+reads it as a 32-bit integer: above 2,147,483,647 it wraps and falls to its 10 kB minimum.
+``MaxSortedTopRows`` (default 10,000) is raised to 1,000,001: itskg caps an answer by sending
+``LIMIT max_rows + 1`` (100,001 by default), and Virtuoso refuses (SR353) an ORDER BY with a
+LIMIT above this setting. Queries without FROM see every graph, as
 itskg's union default graph does (Virtuoso's default). Raises ``VirtuosoError`` with the tail of
 the server log when the server does not start or a load fails.
 """
@@ -74,6 +80,8 @@ NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
 DirsAllowed = ., {db}, {load_dir}
 CaseMode = 2
+TransactionAfterImageLimit = {after_image}
+MaxSortedTopRows = {sorted_top}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -110,13 +118,16 @@ class VirtuosoServer:
 
     def __init__(self, db_dir: Path | str, *, http_port: int | None = None,
                  sql_port: int | None = None, buffers: int = 170_000, fresh: bool = True,
-                 start_timeout: float = 120.0):
+                 start_timeout: float = 120.0, after_image_limit: int = 2_000_000_000,
+                 max_sorted_top_rows: int = 1_000_001):
         if not installed():
             raise VirtuosoError(f"Virtuoso is not installed: {INSTALL_HINT}.")
         self.db_dir = Path(db_dir).resolve()
         self.http_port = http_port or free_port()
         self.sql_port = sql_port or free_port()
         self.buffers = buffers
+        self.after_image_limit = after_image_limit
+        self.max_sorted_top_rows = max_sorted_top_rows
         self.fresh = fresh
         self.start_timeout = start_timeout
         self.load_dir = self.db_dir / "load"
@@ -136,7 +147,8 @@ class VirtuosoServer:
         self.load_dir.mkdir(parents=True, exist_ok=True)
         (self.db_dir / "virtuoso.ini").write_text(_INI.format(
             db=self.db_dir, load_dir=self.load_dir, sql_port=self.sql_port,
-            http_port=self.http_port, buffers=self.buffers, dirty=self.buffers * 3 // 4))
+            http_port=self.http_port, buffers=self.buffers, dirty=self.buffers * 3 // 4,
+            after_image=self.after_image_limit, sorted_top=self.max_sorted_top_rows))
         log = (self.db_dir / "stdout.log").open("wb")
         self.proc = subprocess.Popen(
             ["virtuoso-t", "-f", "-c", str(self.db_dir / "virtuoso.ini")],

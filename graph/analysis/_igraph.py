@@ -48,7 +48,9 @@ def to_igraph(G: nx.Graph, weight: str | None = "weight") -> tuple[ig.Graph, lis
 
 
 def _convert(G: nx.Graph, weight: str | None) -> tuple[ig.Graph, list[Hashable]]:
-    nodes = list(G)
+    # vertices in the order of their names, not of insertion: a seeded algorithm (Louvain)
+    # then gives the same answer whatever order the engine returned the rows in
+    nodes = sorted(G, key=str)
     index = {n: i for i, n in enumerate(nodes)}
     edges = [(index[a], index[b]) for a, b in G.edges()]
     g = ig.Graph(n=len(nodes), edges=edges, directed=G.is_directed())

@@ -106,9 +106,14 @@ def to_web_json(G: nx.Graph, metrics: dict[str, dict[Any, float]] | None = None,
         if n in comm_of:
             row["community"] = comm_of[n]
         nodes.append(row)
-    edges = [{"source": a, "target": b, "weight": d.get("weight", 1),
-              **{k: v for k, v in d.items() if k != "weight" and v is not None}}
-             for a, b, d in G.edges(data=True)]
+    # an undirected edge is written with its ends in order, so the answer does not depend on
+    # the order the engine returned the rows in (Oxigraph server and the embedded engine
+    # differ there); the edges are listed in order too
+    pairs = G.edges(data=True) if G.is_directed() else (
+        ((a, b, d) if str(a) <= str(b) else (b, a, d)) for a, b, d in G.edges(data=True))
+    edges = sorted(({"source": a, "target": b, "weight": d.get("weight", 1),
+                     **{k: v for k, v in d.items() if k != "weight" and v is not None}}
+                    for a, b, d in pairs), key=lambda e: (str(e["source"]), str(e["target"])))
     comms = [{"id": i, "size": len(c), "members": sorted(c, key=str)}
              for i, c in enumerate(communities or [])]
     return {"projection": G.graph.get("projection"), "directed": G.is_directed(),

@@ -187,6 +187,18 @@ def _scalar(values: set[Any]) -> Any:
     return sorted(values, key=str)
 
 
+def _flag(values: Any) -> bool:
+    """A boolean column's values (a set, or one value) read as one flag: true when any is
+    true, whether the engine wrote ``true``/``false`` or, as Virtuoso 7 does for
+    ``BIND(EXISTS {...} AS ?x)``, the integers 1/0.
+
+    >>> _flag({False, 1}), _flag(True), _flag({0, False}), _flag(set())
+    (True, True, False, False)
+    """
+    vals = values if isinstance(values, set) else {values}
+    return any(v is True or (type(v) in (int, float) and v == 1) for v in vals)
+
+
 def _value(t: Term, vocab: CodeLists) -> Any:
     if t.kind == "iri":
         return vocab.code(t.value) if t.value in vocab.concepts or "/vocab/" in t.value else t.value
@@ -230,7 +242,7 @@ def _nodes(store: Store, p: Projection, f: Filters, vocab: CodeLists,
         cols = d["cols"]
         attrs: dict[str, Any] = {"kind": _scalar(cols.pop("kind", set())) or "node"}
         attrs["label"] = _pick_label(d["labels"]) or vocab.label(iri) or vocab.code(iri)
-        attrs["synthetic"] = bool(cols.pop("synthetic", set()) & {True})
+        attrs["synthetic"] = _flag(cols.pop("synthetic", set()))
         regions = cols.pop("region", set())
         if regions:
             r2 = {vocab.nuts2(r) for r in regions}
@@ -298,7 +310,7 @@ def _edges(store: Store, p: Projection, f: Filters, vocab: CodeLists,
             if val is _UNSET:
                 val = memo[id(term)] = _value(term, vocab)
             if col == "synthetic":
-                e["synthetic"] = e["synthetic"] or val is True
+                e["synthetic"] = e["synthetic"] or _flag(val)
             elif col == "type":
                 e[f"weight_{val}"] = e.get(f"weight_{val}", 0.0) + wv
                 e["cols"]["type"].add(val)

@@ -179,6 +179,22 @@ class SparqlClient:
             raise QueryTimeoutError(f"The engine stopped the {what} at its deadline: {text}")
         if r.status_code >= 500 and ("SP030" in text or "syntax error" in low):
             raise QuerySyntaxError(f"The engine rejected the {what}: {text}")
+        if "SR325" in text:
+            # Virtuoso: the one-transaction swap outgrew TransactionAfterImageLimit
+            raise StoreError(
+                f"The engine at {url} rolled the {what} back: {text} -- the transaction is larger "
+                "than Virtuoso's TransactionAfterImageLimit (virtuoso.ini [Parameters], default "
+                "50 MB). itskg commits an import (the layers, the entailments, the records) in "
+                "one transaction so readers never see half of it: raise the limit (at most "
+                "2147483647: Virtuoso reads a 32-bit number), restart Virtuoso and run the "
+                "command again. The layers are as they were.")
+        if "SR353" in text:
+            # Virtuoso: an ORDER BY with a LIMIT above its MaxSortedTopRows
+            raise QueryError(
+                f"The engine at {url} refused the {what}: {text} -- itskg caps an answer by "
+                "sending LIMIT ITSKG_MAX_ROWS + 1, above Virtuoso's MaxSortedTopRows "
+                "(virtuoso.ini [Parameters], default 10000): raise MaxSortedTopRows above "
+                "ITSKG_MAX_ROWS and restart Virtuoso, or lower ITSKG_MAX_ROWS below it.")
         if what == "query" and r.status_code == 500:
             # the engine ran the query and could not finish it (e.g. Virtuoso SR319)
             raise QueryError(f"The engine at {url} could not answer the query: {text}")

@@ -137,12 +137,15 @@ COUNTRY_INDICATORS: dict[str, tuple[str, str]] = {
 }
 LEVELS = {"region": INDICATORS, "province": PROVINCE_INDICATORS, "country": COUNTRY_INDICATORS}
 
+# the numerators cast to xsd:decimal: integer / integer is integer division on Virtuoso 7
+# (28.6 % came back as 28), a decimal everywhere else
+_DEC = "<http://www.w3.org/2001/XMLSchema#decimal>"
 _AGG = {
     "count": "(COUNT(DISTINCT ?x) AS ?value)",
     "s3": "(COUNT(DISTINCT ?x) AS ?value)",
-    "share": "(100 * COUNT(DISTINCT ?d) / COUNT(DISTINCT ?x) AS ?value)",
+    "share": f"({_DEC}(100 * COUNT(DISTINCT ?d)) / COUNT(DISTINCT ?x) AS ?value)",
     "sum": "(SUM(?n) AS ?value)",
-    "ratio": "(100 * SUM(?n) / SUM(?m) AS ?value)",
+    "ratio": f"({_DEC}(100 * SUM(?n)) / SUM(?m) AS ?value)",
     "gap": "",
 }
 

@@ -175,3 +175,15 @@ def expected_rows() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def normalize() -> Callable[[NamedQuery, QueryResult], list[dict[str, Any]]]:
     return normal_rows
+
+
+@pytest.fixture(scope="session")
+def fixture_graph() -> tuple[list[Layer], list[str]]:
+    """The fixture layers and the rules to import them with (into any backend)."""
+    return fixture_layers(), load_rules() or FALLBACK_RULES
+
+
+@pytest.fixture(scope="session")
+def concat_separators() -> Callable[[NamedQuery], dict[str, str]]:
+    """``concat_columns``: a query's GROUP_CONCAT columns and their separators."""
+    return concat_columns
