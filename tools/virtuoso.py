@@ -19,7 +19,10 @@ starts it, bulk-loads the file(s), prints the SPARQL endpoint URL and serves unt
 Why these settings: ``ResultSetMaxRows`` is raised to 1,000,000 (the default, 10,000, cuts
 answers silently); ``MaxQueryExecutionTime = 0`` because a non-zero value turns on Virtuoso's
 "anytime" mode, which returns *partial* results without an error; buffers are sized for about
-2 GB, enough for the national ecosystem (2M quads). Queries without FROM see every graph, as
+2 GB, enough for the national ecosystem (2M quads); ``TransactionAfterImageLimit`` (the largest
+transaction Virtuoso commits, default 50 MB) is raised to 8 GB because itskg swaps a layer into
+place in one update: the EU-scale synthetic layer (9.8M triples) failed with SR325 under the
+default. Queries without FROM see every graph, as
 itskg's union default graph does (Virtuoso's default). Raises ``VirtuosoError`` with the tail of
 the server log when the server does not start or a load fails.
 """
@@ -74,6 +77,7 @@ NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
 DirsAllowed = ., {db}, {load_dir}
 CaseMode = 2
+TransactionAfterImageLimit = {after_image}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -110,13 +114,14 @@ class VirtuosoServer:
 
     def __init__(self, db_dir: Path | str, *, http_port: int | None = None,
                  sql_port: int | None = None, buffers: int = 170_000, fresh: bool = True,
-                 start_timeout: float = 120.0):
+                 start_timeout: float = 120.0, after_image_limit: int = 8_000_000_000):
         if not installed():
             raise VirtuosoError(f"Virtuoso is not installed: {INSTALL_HINT}.")
         self.db_dir = Path(db_dir).resolve()
         self.http_port = http_port or free_port()
         self.sql_port = sql_port or free_port()
         self.buffers = buffers
+        self.after_image_limit = after_image_limit
         self.fresh = fresh
         self.start_timeout = start_timeout
         self.load_dir = self.db_dir / "load"
@@ -136,7 +141,8 @@ class VirtuosoServer:
         self.load_dir.mkdir(parents=True, exist_ok=True)
         (self.db_dir / "virtuoso.ini").write_text(_INI.format(
             db=self.db_dir, load_dir=self.load_dir, sql_port=self.sql_port,
-            http_port=self.http_port, buffers=self.buffers, dirty=self.buffers * 3 // 4))
+            http_port=self.http_port, buffers=self.buffers, dirty=self.buffers * 3 // 4,
+            after_image=self.after_image_limit))
         log = (self.db_dir / "stdout.log").open("wb")
         self.proc = subprocess.Popen(
             ["virtuoso-t", "-f", "-c", str(self.db_dir / "virtuoso.ini")],
