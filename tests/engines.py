@@ -113,17 +113,18 @@ def start_oxigraph(directory: Path, *, union: bool = True, timeout_s: int = 20) 
     return _wait(eng, eng.query_url)
 
 
-def start_virtuoso(directory: Path) -> Engine:
+def start_virtuoso(directory: Path, **options: int) -> Engine:
     """Virtuoso 7 on 127.0.0.1 with its own database in ``directory`` (tools/virtuoso.py,
     shared with the cross-engine catalogue test), the SPARQL user allowed to update so that
-    the /sparql endpoint takes itskg's imports (only loopback can reach it)."""
+    the /sparql endpoint takes itskg's imports (only loopback can reach it); ``options`` go to
+    ``VirtuosoServer`` (e.g. ``after_image_limit``)."""
     sys.path.insert(0, str(TOOLS))
     try:
         from virtuoso import VirtuosoError, VirtuosoServer
     finally:
         sys.path.remove(str(TOOLS))
     try:
-        vt = VirtuosoServer(directory).start()
+        vt = VirtuosoServer(directory, **options).start()
         vt.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
     except VirtuosoError as err:
         raise EngineStartError(f"Virtuoso did not start: {err}") from err

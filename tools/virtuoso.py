@@ -20,9 +20,9 @@ Why these settings: ``ResultSetMaxRows`` is raised to 1,000,000 (the default, 10
 answers silently); ``MaxQueryExecutionTime = 0`` because a non-zero value turns on Virtuoso's
 "anytime" mode, which returns *partial* results without an error; buffers are sized for about
 2 GB, enough for the national ecosystem (2M quads); ``TransactionAfterImageLimit`` (the largest
-transaction Virtuoso commits, default 50 MB) is raised to 8 GB because itskg swaps a layer into
-place in one update: the EU-scale synthetic layer (9.8M triples) failed with SR325 under the
-default. Queries without FROM see every graph, as
+transaction Virtuoso commits, default 50 MB) is raised to 2 GB because itskg commits an import
+in one update: the EU-scale graph (12.5M triples) failed with SR325 under the default. Virtuoso
+reads it as a 32-bit integer: above 2,147,483,647 it wraps and falls to its 10 kB minimum. Queries without FROM see every graph, as
 itskg's union default graph does (Virtuoso's default). Raises ``VirtuosoError`` with the tail of
 the server log when the server does not start or a load fails.
 """
@@ -114,7 +114,7 @@ class VirtuosoServer:
 
     def __init__(self, db_dir: Path | str, *, http_port: int | None = None,
                  sql_port: int | None = None, buffers: int = 170_000, fresh: bool = True,
-                 start_timeout: float = 120.0, after_image_limit: int = 8_000_000_000):
+                 start_timeout: float = 120.0, after_image_limit: int = 2_000_000_000):
         if not installed():
             raise VirtuosoError(f"Virtuoso is not installed: {INSTALL_HINT}.")
         self.db_dir = Path(db_dir).resolve()

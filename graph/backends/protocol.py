@@ -185,9 +185,9 @@ class SparqlClient:
                 f"The engine at {url} rolled the {what} back: {text} -- the transaction is larger "
                 "than Virtuoso's TransactionAfterImageLimit (virtuoso.ini [Parameters], default "
                 "50 MB). itskg commits an import (the layers, the entailments, the records) in "
-                "one transaction so readers never see half of it: raise the limit (8 GB held "
-                "the EU-scale graph, 12.5M triples), restart Virtuoso and run the command "
-                "again. The layers are as they were.")
+                "one transaction so readers never see half of it: raise the limit (at most "
+                "2147483647: Virtuoso reads a 32-bit number), restart Virtuoso and run the "
+                "command again. The layers are as they were.")
         if what == "query" and r.status_code == 500:
             # the engine ran the query and could not finish it (e.g. Virtuoso SR319)
             raise QueryError(f"The engine at {url} could not answer the query: {text}")

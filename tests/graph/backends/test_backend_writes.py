@@ -154,6 +154,25 @@ def test_failed_commit_leaves_the_layers_as_they_were(store: Any) -> None:
     _no_leftovers(store)
 
 
+def test_a_commit_larger_than_virtuosos_transaction_limit_says_what_to_set(
+        start_engine: Callable[..., Engine]) -> None:
+    """Virtuoso refuses a transaction whose log passes TransactionAfterImageLimit (SR325): the
+    one-update commit is rolled back, the error says which setting to raise, and the layers,
+    the generation and the engine's own graphs are as they were (the EU-scale benchmark met
+    this with the 50 MB default; here the limit is Virtuoso's minimum, 10 kB)."""
+    eng = start_engine("virtuoso", after_image_limit=10_000)
+    with open_store(Settings(**eng.settings()), read_only=False) as st:
+        st.replace_layers([Layer("academies", "Academies", academies(3))], fresh=True)
+        gen = st.generation
+        with pytest.raises(StoreError, match="TransactionAfterImageLimit") as err:
+            st.replace_layers([Layer("academies", "Academies", academies(3000, "!"))])
+        assert "SR325" in str(err.value) and "as they were" in str(err.value)
+        st.refresh()
+        assert st.generation == gen
+        assert names(st) == ["Academy 0", "Academy 1", "Academy 2"]
+        _no_leftovers(st)
+
+
 def _no_leftovers(store: Any) -> None:
     if isinstance(store, RemoteStore):
         assert store.count(STAGING_GRAPH + "academies") == 0
