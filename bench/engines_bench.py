@@ -223,7 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     loaded = "load_virtuoso_s" in res
     with VirtuosoServer(work / "virtuoso", buffers=args.buffers, fresh=not loaded,
                         start_timeout=3600) as vt:
-        vt.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+        if not loaded:  # a kept database has the grant already (a second one is an error)
+            vt.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
         env = {"ITSKG_STORE_ENGINE": "virtuoso", "ITSKG_STORE_WRITE_TIMEOUT": "7200"}
         if not loaded:
             say("loading into Virtuoso")
