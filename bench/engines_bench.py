@@ -4,6 +4,7 @@ Usage::
 
     python bench/engines_bench.py --work DIR (--build eu | --store PATH) [--repeat 3]
                                   [--timeout 120] [--bulk] [--only NAME ...] [--json out.json]
+                                  [--resume]
 
 Steps, all in one run (so the ratios compare like with like on this machine), each through the
 ``itskg`` command line as a user would run it (a subprocess per step, timed end to end):
@@ -21,11 +22,13 @@ Steps, all in one run (so the ratios compare like with like on this machine), ea
    metadata graph, so the engine is then a complete itskg store);
 4. every named query with its example parameters on both engines (through the library's
    ``open_store``, as ``itskg query --name`` does), one warm-up and then ``repeat`` timed runs
-   (fewer when one run takes longer than ``--slow`` seconds): p50 per engine and the ratio of
+   (fewer when one run takes longer than ``--slow`` seconds), the two engines taking turns run
+   by run so a change in the machine's load hits both alike: p50 per engine and the ratio of
    each engine to the other. A query that fails or passes the deadline on one engine is reported
    with its error.
 
-Prints a Markdown table for the README and writes the figures as JSON.
+Prints a Markdown table for the README and writes the figures as JSON. Every finished step and
+query is kept in DIR/results.json: ``--resume`` goes on from there after an interruption.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,7 +46,7 @@ from typing import Any
 
 from itskg.graph.backends import open_store
 from itskg.graph.config import Settings
-from itskg.graph.errors import ItskgError
+from itskg.graph.errors import ItskgError, QueryTimeoutError
 from itskg.graph.sparql.catalogue import load_catalog, run_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,31 +87,60 @@ def build_args(scale: str) -> list[str]:
     return args
 
 
-def time_queries(store: Any, names: list[str], repeat: int, slow: float
-                 ) -> dict[str, dict[str, Any]]:
+def time_query(store: Any, name: str, params: dict[str, Any], times: list[float]) -> int:
+    """One timed run of the named query on ``store``; append ms to ``times``; return rows."""
+    t = time.perf_counter()
+    res = run_query(store, name, params, lang="it")
+    rows = 1 if res.kind == "ask" else sum(1 for _ in res.rows())
+    times.append((time.perf_counter() - t) * 1000)
+    return rows
+
+
+def time_queries(stores: dict[str, Any], names: list[str], repeat: int, slow: float,
+                 done: dict[str, dict[str, Any]], save: Any,
+                 revive: dict[str, Any] | None = None) -> None:
+    """Time every query on every engine, the engines taking turns run by run.
+
+    Interleaving (local, Virtuoso, local, ...) means a change in the machine's load during the
+    run hits both engines alike, so the per-query ratios stay fair on a busy machine. Each
+    query's figures are written to ``done`` (per engine) and ``save()`` is called after each
+    query, so an interrupted run resumes where it stopped (an engine that has a query's figures
+    is not run again). ``revive[engine]()`` is called after that engine missed a deadline:
+    Virtuoso 7 kept stopped queries' threads and answered nothing more, so the benchmark
+    restarts it rather than let one query spoil the figures of every later one."""
     cat = load_catalog()
-    out: dict[str, dict[str, Any]] = {}
     for name in names:
+        todo = {e: st for e, st in stores.items() if name not in done[e]}
+        if not todo:
+            continue
         q = cat[name]
-        times: list[float] = []
-        rows = 0
-        try:
-            for i in range(1 + repeat):
-                t = time.perf_counter()
-                res = run_query(store, name, q.example, lang="it")
-                rows = 1 if res.kind == "ask" else sum(1 for _ in res.rows())
-                took = time.perf_counter() - t
-                if i:
-                    times.append(took * 1000)
-                if took > slow and times:
-                    break  # a slow query: the runs so far are the measure
-            if not times:
-                times.append(took * 1000)
-            out[name] = {"rows": rows, "p50_ms": statistics.median(times), "runs": len(times)}
-        except ItskgError as err:
-            out[name] = {"error": f"{type(err).__name__}: {str(err)[:160]}"}
-        print(f"  {name}: {out[name]}", file=sys.stderr, flush=True)
-    return out
+        times: dict[str, list[float]] = {e: [] for e in todo}
+        rows: dict[str, int] = {}
+        failed: dict[str, str] = {}
+        for i in range(1 + repeat):
+            for eng, store in todo.items():
+                if eng in failed or (i and times[eng] and times[eng][-1] > slow * 1000):
+                    continue  # failed, or a slow query: the runs so far are its measure
+                try:
+                    warm: list[float] = []
+                    rows[eng] = time_query(store, name, q.example, times[eng] if i else warm)
+                    if not i and warm[0] > slow * 1000:
+                        times[eng].append(warm[0])  # too slow to repeat: the one run counts
+                except ItskgError as err:
+                    failed[eng] = f"{type(err).__name__}: {str(err)[:160]}"
+                    if isinstance(err, QueryTimeoutError) and eng in (revive or {}):
+                        print(f"  {eng} missed the deadline: restarting it", file=sys.stderr,
+                              flush=True)
+                        (revive or {})[eng]()
+        for eng in todo:
+            if eng in failed:
+                done[eng][name] = {"error": failed[eng]}
+            else:
+                t = times[eng]
+                done[eng][name] = {"rows": rows[eng], "p50_ms": statistics.median(t),
+                                   "runs": len(t)}
+            print(f"  {eng} {name}: {done[eng][name]}", file=sys.stderr, flush=True)
+        save()
 
 
 def table(res: dict[str, Any], names: list[str]) -> list[str]:
@@ -149,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bulk", action="store_true", help="Virtuoso's bulk loader for step 3")
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--resume", action="store_true",
+                    help="go on from DIR/results.json: skip the steps and queries it has")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(TOOLS))
     from virtuoso import VirtuosoServer
@@ -157,40 +192,67 @@ def main(argv: list[str] | None = None) -> int:
     say = _say(t0)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
-    res: dict[str, Any] = {}
+    state = work / "results.json"
+    res: dict[str, Any] = json.loads(state.read_text()) if args.resume and state.exists() else {}
+
+    def save() -> None:
+        state.write_text(json.dumps(res, indent=1))
+
     source = args.store
-    if args.build:
+    if args.build and "build_s" not in res:
         source = work / "source"
         say(f"itskg build --synthetic {args.build}")
         res["build_s"] = itskg(*build_args(args.build), "--store", str(source))
-    res["store"] = str(source)
-    say("itskg dump")
-    res["dump_s"] = itskg("dump", "--store", str(source), "--output", str(work / "dump"))
+        save()
+    res["store"] = str(source or work / "source")
+    if "dump_s" not in res:
+        say("itskg dump")
+        if (work / "dump").exists():
+            shutil.rmtree(work / "dump")
+        res["dump_s"] = itskg("dump", "--store", res["store"], "--output", str(work / "dump"))
+        save()
     manifest = json.loads((work / "dump" / "manifest.json").read_text())
     res["triples"] = manifest["triples"]
-    say("itskg load into a new local store")
-    res["load_local_s"] = itskg("load", str(work / "dump"), "--store", str(work / "local"))
+    if "load_local_s" not in res:
+        say("itskg load into a new local store")
+        if (work / "local").exists():
+            shutil.rmtree(work / "local")
+        res["load_local_s"] = itskg("load", str(work / "dump"), "--store", str(work / "local"))
+        save()
     names = args.only or sorted(load_catalog())
-    with VirtuosoServer(work / "virtuoso", buffers=args.buffers) as vt:
-        vt.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+    loaded = "load_virtuoso_s" in res
+    with VirtuosoServer(work / "virtuoso", buffers=args.buffers, fresh=not loaded,
+                        start_timeout=3600) as vt:
+        if not loaded:  # a kept database has the grant already (a second one is an error)
+            vt.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
         env = {"ITSKG_STORE_ENGINE": "virtuoso", "ITSKG_STORE_WRITE_TIMEOUT": "7200"}
-        say("loading into Virtuoso")
-        if args.bulk:
-            t = time.perf_counter()
-            vt.load_nquads(*sorted((work / "dump").glob("*.nq.gz")))
-            res["load_virtuoso_s"] = time.perf_counter() - t
-        else:
-            res["load_virtuoso_s"] = itskg("load", str(work / "dump"), "--store", vt.endpoint,
-                                           env=env)
-        res["load_virtuoso_how"] = "bulk loader" if args.bulk else "itskg load (GSP)"
+        if not loaded:
+            say("loading into Virtuoso")
+            if args.bulk:
+                t = time.perf_counter()
+                vt.load_nquads(*sorted((work / "dump").glob("*.nq.gz")))
+                res["load_virtuoso_s"] = time.perf_counter() - t
+            else:
+                res["load_virtuoso_s"] = itskg("load", str(work / "dump"), "--store",
+                                               vt.endpoint, env=env)
+            res["load_virtuoso_how"] = "bulk loader" if args.bulk else "itskg load (GSP)"
+            save()
+        vt.isql("checkpoint;")  # a restart then starts from the database, not the log
+
+        def revive() -> None:
+            vt.stop()
+            vt.fresh = False
+            vt.start()
+
         remote = Settings(store=vt.endpoint, store_engine="virtuoso",
                           query_timeout=args.timeout, store_write_timeout=7200)
-        say("queries on Virtuoso")
-        with open_store(remote) as st:
-            res["virtuoso"] = time_queries(st, names, args.repeat, args.slow)
-    say("queries on the local store")
-    with open_store(Settings(store=work / "local", query_timeout=args.timeout)) as st:
-        res["local"] = time_queries(st, names, args.repeat, args.slow)
+        local = Settings(store=work / "local", query_timeout=args.timeout)
+        res.setdefault("local", {})
+        res.setdefault("virtuoso", {})
+        say("queries, the two engines taking turns")
+        with open_store(local) as lst, open_store(remote) as vst:
+            time_queries({"local": lst, "virtuoso": vst}, names, args.repeat, args.slow,
+                         res, save, revive={"virtuoso": revive})
     lines = table(res, names)
     head = (f"{res['triples']:,} triples; "
             + (f"build {res['build_s']:.0f} s; " if "build_s" in res else "")
