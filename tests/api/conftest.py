@@ -140,15 +140,12 @@ def live_on(live_local: LiveServer, start_engine: Callable[..., Engine]
             eng = start_engine(backend, **({"timeout_s": 5} if backend == "oxigraph" else {}))
             with open_store(Settings(**eng.settings()), read_only=False) as st:  # type: ignore[arg-type]
                 st.replace_layers(test_layers(), rules=[])
-            srv, server, thread = _start(Settings(**eng.settings(**LIVE_SETTINGS)))  # type: ignore[arg-type]
-            running.append((server, thread))
-            servers[backend] = srv
+            servers[backend] = _launch(
+                Settings(**eng.settings(**LIVE_SETTINGS)), running)  # type: ignore[arg-type]
         return servers[backend]
 
     yield get
-    for server, thread in running:
-        server.should_exit = True
-        thread.join(10)
+    _stop_all(running)
 
 
 @pytest.fixture
@@ -168,14 +165,10 @@ def live_factory_on(tmp_path: Path, start_engine: Callable[..., Engine]) -> Iter
             with open_store(Settings(**eng.settings()), read_only=False) as st:  # type: ignore[arg-type]
                 st.replace_layers(test_layers(), rules=[])
             settings = Settings(**eng.settings(**kw))  # type: ignore[arg-type]
-        srv, server, thread = _start(settings)
-        started.append((server, thread))
-        return srv
+        return _launch(settings, started)
 
     yield make
-    for server, thread in started:
-        server.should_exit = True
-        thread.join(10)
+    _stop_all(started)
 
 
 @pytest.fixture
@@ -185,11 +178,21 @@ def live_factory(tmp_path: Path) -> Iterator:
 
     def make(**kw: object) -> LiveServer:
         store = build_store(tmp_path / f"store{len(started)}")
-        srv, server, thread = _start(Settings(store=store, **kw))  # type: ignore[arg-type]
-        started.append((server, thread))
-        return srv
+        return _launch(Settings(store=store, **kw), started)  # type: ignore[arg-type]
 
     yield make
+    _stop_all(started)
+
+
+def _launch(settings: Settings, started: list[tuple[uvicorn.Server, threading.Thread]]
+            ) -> LiveServer:
+    """Start a server for ``settings`` and remember it for ``_stop_all``."""
+    srv, server, thread = _start(settings)
+    started.append((server, thread))
+    return srv
+
+
+def _stop_all(started: list[tuple[uvicorn.Server, threading.Thread]]) -> None:
     for server, thread in started:
         server.should_exit = True
         thread.join(10)
